@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace Server;
+
+/// <summary>The host: <c>serve</c>, <c>bench</c> and <c>trace</c> verbs.</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("Remote-display codec host: serve a desktop trace over RFB and SPICE, benchmark codecs, and capture or inspect traces.");
+        return root.Parse(args).Invoke();
+    }
+}
