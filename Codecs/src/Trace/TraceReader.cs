@@ -183,12 +183,13 @@ public sealed class TraceReader : IDisposable
     /// <summary>
     /// Advances to output frame <paramref name="outputIndex"/> of a constant-rate replay at the header's
     /// <see cref="TraceHeader.FrameRate"/>: applies every frame whose timestamp is at or before
-    /// <c>t0 + FrameRate.TimestampOf(outputIndex)</c>, where t0 is the first frame's timestamp. Call it with
-    /// 0, 1, 2...; <see cref="Framebuffer"/> is then the output frame.
+    /// <c>T(k) = t0 + FrameRate.TimestampOf(k)</c>, where t0 is the first frame's timestamp. Call it with 0, 1, 2...
+    /// while it returns true; <see cref="Framebuffer"/> is then output frame k.
     /// </summary>
     /// <returns>
-    /// False when the replay is over: the trace has no frame at or after that time (so a trace imported at its nominal
-    /// rate replays to exactly its frames).
+    /// False when the replay is over: output frame k exists when k is 0 or the last frame of the trace is later than
+    /// <c>T(k − 1)</c>, so every frame is shown at least once (unless a later one shares its slot) and a trace imported
+    /// with timestamps <c>FrameRate.TimestampOf(i)</c> replays to exactly its frames.
     /// </returns>
     public bool AdvanceToOutputFrame(long outputIndex)
     {
@@ -198,14 +199,13 @@ public sealed class TraceReader : IDisposable
             return false;
         }
 
-        long offset = Header.FrameRate.TimestampOf(outputIndex);
-        long first = Statistics.FirstTimestampMicroseconds;
-        long target = offset > long.MaxValue - first ? long.MaxValue : first + offset;
+        long target = OutputTime(outputIndex);
         while (true)
         {
             if (!TryPeekNextTimestamp(out long next))
             {
-                return _frame.TimestampMicroseconds >= target;
+                // The last frame is applied: it still needs this slot if the previous slot started before it.
+                return outputIndex == 0 || OutputTime(outputIndex - 1) < _frame.TimestampMicroseconds;
             }
 
             if (next > target)
@@ -215,6 +215,13 @@ public sealed class TraceReader : IDisposable
 
             ReadFrame();
         }
+    }
+
+    private long OutputTime(long outputIndex)
+    {
+        long offset = Header.FrameRate.TimestampOf(outputIndex);
+        long first = Statistics.FirstTimestampMicroseconds;
+        return offset > long.MaxValue - first ? long.MaxValue : first + offset;
     }
 
     public void Dispose()
