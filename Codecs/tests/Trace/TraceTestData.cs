@@ -56,7 +56,7 @@ internal static class TraceTestData
                 }
 
                 writer.SetCursorPosition(i * 3, -i, visible: i % 2 == 0);
-                if (i == 2)
+                if (i == 2 && i != frames - 2)
                 {
                     writer.AddAnnotation(TraceAnnotation.Move(new Rect(0, 0, 8, 8), 4, 5));
                     writer.AddAnnotation(TraceAnnotation.Scroll(new Rect(0, 0, 20, 20), 0, -3));
