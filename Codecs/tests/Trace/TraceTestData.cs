@@ -49,20 +49,25 @@ internal static class TraceTestData
             for (int i = 0; i < frames; i++)
             {
                 Scribble(frame, random);
+                bool modeFrame = i == frames - 2;
                 if (i == 1)
                 {
                     writer.SetCursorShape(1, 2, 4, 3, Enumerable.Range(0, 48).Select(b => (byte)(b * 5)).ToArray());
+                }
+
+                if (i == 1 && !modeFrame)
+                {
                     writer.AddAnnotation(TraceAnnotation.Video(new Rect(2, 3, 10, 8)));
                 }
 
                 writer.SetCursorPosition(i * 3, -i, visible: i % 2 == 0);
-                if (i == 2 && i != frames - 2)
+                if (i == 2 && !modeFrame)
                 {
                     writer.AddAnnotation(TraceAnnotation.Move(new Rect(0, 0, 8, 8), 4, 5));
                     writer.AddAnnotation(TraceAnnotation.Scroll(new Rect(0, 0, 20, 20), 0, -3));
                 }
 
-                if (i == frames - 2)
+                if (modeFrame)
                 {
                     // A mode change: smaller, then the last frame returns to the original size.
                     using Framebuffer small = NewFrame(width / 2 + 1, height / 2 + 3);
