@@ -29,18 +29,27 @@ import sys
 import numpy as np
 
 
-def detect(capture, width, height, bg, ww, wh):
-    r, g, b = int(bg[1:3], 16), int(bg[3:5], 16), int(bg[5:7], 16)
-    key = np.uint32(b | (g << 8) | (r << 16))
+def frames(capture, width, height):
     cmd = ["ffmpeg", "-v", "error", "-i", capture, "-f", "rawvideo", "-pix_fmt", "bgr0", "-"]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE)
     n = width * height * 4
+    try:
+        while True:
+            buf = p.stdout.read(n)
+            if len(buf) < n:
+                return
+            yield np.frombuffer(buf, dtype=np.uint32).reshape(height, width) & np.uint32(0xFFFFFF)
+    finally:
+        p.stdout.close()
+        p.kill()
+        p.wait()
+
+
+def detect(capture, width, height, bg, ww, wh):
+    r, g, b = int(bg[1:3], 16), int(bg[3:5], 16), int(bg[5:7], 16)
+    key = np.uint32(b | (g << 8) | (r << 16))
     out = []
-    while True:
-        buf = p.stdout.read(n)
-        if len(buf) < n:
-            break
-        f = np.frombuffer(buf, dtype=np.uint32).reshape(height, width) & np.uint32(0xFFFFFF)
+    for f in frames(capture, width, height):
         m = f == key
         rows = np.flatnonzero(m.sum(axis=1) >= 16)
         cols = np.flatnonzero(m.sum(axis=0) >= 16)
@@ -50,7 +59,6 @@ def detect(capture, width, height, bg, ww, wh):
             out.append((x, y) if (w, h) == (ww, wh) else None)
         else:
             out.append(None)
-    p.wait()
     return out
 
 
@@ -75,25 +83,35 @@ def main():
         poss.append((int(x), int(y)))
 
     seen = detect(a.capture, sw, sh, a.bg, ww, wh)
-    frames = len(seen)
+    nframes = len(seen)
     first = seen[0]  # the window's place before the first logged move
     from_log = []
-    for i in range(frames):
+    for i in range(nframes):
         k = bisect.bisect_right(times, a.t0 + i / a.fps) - 1
         from_log.append(poss[k] if k >= 0 else first)
 
+    final = [s if s is not None else l for s, l in zip(seen, from_log)]
+    # every annotated move must be an exact copy of the window's pixels
+    exact = 0
+    checked = 0
+    prev = None
+    for i, f in enumerate(frames(a.capture, sw, sh)):
+        if prev is not None and final[i - 1] != final[i] and None not in (final[i - 1], final[i]):
+            (x0, y0), (x1, y1) = final[i - 1], final[i]
+            checked += 1
+            exact += np.array_equal(prev[y0:y0 + wh, x0:x0 + ww], f[y1:y1 + wh, x1:x1 + ww])
+        prev = f
     agree = sum(1 for s, l in zip(seen, from_log) if s == l)
     found = sum(1 for s in seen if s is not None)
-    final = [s if s is not None else l for s, l in zip(seen, from_log)]
     moves = []
-    for i in range(1, frames):
+    for i in range(1, nframes):
         (x0, y0), (x1, y1) = final[i - 1], final[i]
         if (x0, y0) != (x1, y1):
             moves.append(f"{i} move {x0},{y0},{ww},{wh} {x1 - x0},{y1 - y0}")
     with open(a.out, "w") as f:
         f.write("\n".join(moves) + "\n")
-    print(f"drag_moves: {frames} frames, window found in {found}, log agrees with capture in {agree}; "
-          f"{len(moves)} move annotations -> {a.out}", file=sys.stderr)
+    print(f"drag_moves: {nframes} frames, window found in {found}, log agrees with capture in {agree}; "
+          f"{len(moves)} move annotations -> {a.out}; {exact} of {checked} moves are exact copies", file=sys.stderr)
     off = [(i, s, l) for i, (s, l) in enumerate(zip(seen, from_log)) if s is not None and s != l]
     for i, s, l in off[:8]:
         print(f"  frame {i}: capture {s}, log {l}", file=sys.stderr)

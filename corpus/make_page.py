@@ -6,11 +6,11 @@
 Real text only: the licence texts in /usr/share/common-licenses (always on
 Debian, package base-files) become headed sections of paragraphs; between them
 come tables (per-licence statistics, a word-frequency table), coloured call-out
-boxes, a colour-swatch strip and a preformatted block. The page scrolls itself
-once loaded: window.scrollTo(0, SPEED * seconds since START), where START
-(epoch milliseconds) and SPEED (CSS px per second) come from the query string
-(?start=...&speed=...), so the scroll position is a function of wall-clock
-time and the recording script can start it right after the capture starts.
+boxes, a colour-swatch strip and a preformatted block. The page scrolls itself:
+window.scrollTo(0, SPEED * seconds since START) on every animation frame, with
+SPEED (CSS px/s) from the query string (?speed=...) and START either from the
+query string (?start=EPOCH_MS) or, without it, 0.2 s after the first mouse
+click on the page (the recording script clicks once the capture runs).
 """
 import collections
 import html
@@ -27,7 +27,7 @@ body { font-family: 'DejaVu Sans', 'Liberation Sans', sans-serif; font-size: 16p
 header { background: #24476b; color: #fff; padding: 18px 48px; }
 header h1 { margin: 0; font-size: 30px; }
 header p { margin: 4px 0 0 0; color: #cfe0f2; }
-main { max-width: 1100px; margin: 0 auto; padding: 12px 48px 400px 48px; background: #fff;
+main { max-width: 860px; margin: 0 auto; padding: 12px 48px 400px 48px; background: #fff;
        box-shadow: 0 0 6px rgba(0,0,0,.15); }
 h2 { color: #24476b; border-bottom: 2px solid #d8e2ec; padding-bottom: 4px; margin-top: 40px; }
 h3 { color: #3a5f85; }
@@ -53,10 +53,12 @@ pre { background: #272822; color: #f8f8f2; padding: 14px; border-radius: 6px; fo
 JS = """
 (function () {
   var q = new URLSearchParams(location.search);
-  var start = parseFloat(q.get('start') || '0') || Date.now() + 1000;
   var speed = parseFloat(q.get('speed') || '240');
+  var start = parseFloat(q.get('start') || '0') || null;
+  // without ?start=, scrolling starts 0.2 s after the first click on the page
+  document.addEventListener('mousedown', function () { if (!start) start = Date.now() + 200; });
   function step() {
-    var t = (Date.now() - start) / 1000;
+    var t = start ? (Date.now() - start) / 1000 : 0;
     window.scrollTo(0, t > 0 ? Math.round(speed * t) : 0);
     requestAnimationFrame(step);
   }

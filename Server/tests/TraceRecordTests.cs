@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using Codecs.Trace;
+using Xunit;
+
+namespace Server.Tests;
+
+/// <summary><c>trace record</c> against a real X server (Xvfb) showing a real client (xclock).</summary>
+public sealed class TraceRecordTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("trace-record-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Record_CapturesAnXvfbDisplay()
+    {
+        int displayNumber = 90 + Environment.ProcessId % 100;
+        string display = $":{displayNumber}";
+        using Process xvfb = Process.Start(ToolRunner.Tool("Xvfb", display, "-screen", "0", "320x200x24", "-nolisten", "tcp"))!;
+        Process? clock = null;
+        try
+        {
+            await WaitForSocketAsync(displayNumber);
+            ProcessStartInfo clockInfo = ToolRunner.Tool("xclock", "-update", "1", "-geometry", "120x120+20+20");
+            clockInfo.Environment["DISPLAY"] = display;
+            clock = Process.Start(clockInfo)!;
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+
+            string trace = Path.Combine(_directory, "r.fbt");
+            RunResult record = await ToolRunner.RunAsync(ToolRunner.Server("trace", "record", "--display", display, "--seconds", "3", "--fps", "10", trace));
+            Assert.True(record.ExitCode == 0, record.Errors);
+
+            using var reader = new TraceReader(File.OpenRead(trace));
+            Assert.Equal((320, 200), (reader.Width, reader.Height));
+            Assert.Equal(new TraceFrameRate(10), reader.Header.FrameRate);
+            long changed = 0;
+            while (reader.ReadFrame())
+            {
+                changed += reader.Frame.ChangedPixels;
+            }
+
+            Assert.InRange(reader.Statistics.Frames, 25, 35);
+            Assert.True(changed > 320 * 200, "the first frame and the clock's second hand are in the trace");
+        }
+        finally
+        {
+            clock?.Kill();
+            clock?.Dispose();
+            xvfb.Kill();
+        }
+    }
+
+    private static async Task WaitForSocketAsync(int displayNumber)
+    {
+        string socket = $"/tmp/.X11-unix/X{displayNumber}";
+        for (int i = 0; i < 100 && !File.Exists(socket); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(File.Exists(socket), $"Xvfb did not start ({socket})");
+    }
+}
