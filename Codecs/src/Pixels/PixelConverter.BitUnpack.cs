@@ -25,186 +25,224 @@ public sealed partial class PixelConverter
     /// </remarks>
     private nuint UnpackToCanonical(ref byte source, ref byte destination, nuint pixelCount)
     {
-        Channel red = _red;
-        Channel green = _green;
-        Channel blue = _blue;
-        bool bigEndian = TrueColourFormat.BigEndian;
         nuint i = 0;
-
         if (Vector512.IsHardwareAccelerated)
         {
-            Vector512<ushort> redMax = Vector512.Create((ushort)red.Max);
-            Vector512<ushort> greenMax = Vector512.Create((ushort)green.Max);
-            Vector512<ushort> blueMax = Vector512.Create((ushort)blue.Max);
-            Vector512<ushort> redMultiplier = Vector512.Create((ushort)red.ReplicateMultiplier);
-            Vector512<ushort> greenMultiplier = Vector512.Create((ushort)green.ReplicateMultiplier);
-            Vector512<ushort> blueMultiplier = Vector512.Create((ushort)blue.ReplicateMultiplier);
-            switch (_bytesPerPixel)
-            {
-                case 1:
-                    for (; pixelCount - i >= 64; i += 64)
-                    {
-                        (Vector512<ushort> low, Vector512<ushort> high) = Vector512.Widen(Vector512.LoadUnsafe(ref source, i));
-                        ref byte to = ref Unsafe.Add(ref destination, i * CanonicalBytesPerPixel);
-                        Unpack(low, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref to);
-                        Unpack(high, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref Unsafe.Add(ref to, 128));
-                    }
-
-                    break;
-                case 2:
-                    for (; pixelCount - i >= 32; i += 32)
-                    {
-                        Vector512<ushort> values = Vector512.LoadUnsafe(ref source, i * 2).AsUInt16();
-                        if (bigEndian)
-                        {
-                            values = (values << 8) | (values >> 8);
-                        }
-
-                        ref byte to = ref Unsafe.Add(ref destination, i * CanonicalBytesPerPixel);
-                        Unpack(values, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref to);
-                    }
-
-                    break;
-                default:
-                    Vector512<byte> reverse = LaneControl512(ReverseBytes32);
-                    Vector512<uint> redMax32 = Vector512.Create((uint)red.Max);
-                    Vector512<uint> greenMax32 = Vector512.Create((uint)green.Max);
-                    Vector512<uint> blueMax32 = Vector512.Create((uint)blue.Max);
-                    for (; pixelCount - i >= 16; i += 16)
-                    {
-                        Vector512<byte> stored = Vector512.LoadUnsafe(ref source, i * 4);
-                        if (bigEndian)
-                        {
-                            stored = ShuffleWithinLanes(stored, reverse);
-                        }
-
-                        Vector512<uint> values = stored.AsUInt32();
-                        Vector512<uint> canonical =
-                            (Expand(values, red.Shift, redMax32, redMultiplier, red.ReplicateShift) << 16)
-                            | (Expand(values, green.Shift, greenMax32, greenMultiplier, green.ReplicateShift) << 8)
-                            | Expand(values, blue.Shift, blueMax32, blueMultiplier, blue.ReplicateShift);
-                        canonical.AsByte().StoreUnsafe(ref destination, i * CanonicalBytesPerPixel);
-                    }
-
-                    break;
-            }
+            i = UnpackToCanonical512(ref source, ref destination, pixelCount, i);
         }
 
         if (Vector256.IsHardwareAccelerated)
         {
-            Vector256<ushort> redMax = Vector256.Create((ushort)red.Max);
-            Vector256<ushort> greenMax = Vector256.Create((ushort)green.Max);
-            Vector256<ushort> blueMax = Vector256.Create((ushort)blue.Max);
-            Vector256<ushort> redMultiplier = Vector256.Create((ushort)red.ReplicateMultiplier);
-            Vector256<ushort> greenMultiplier = Vector256.Create((ushort)green.ReplicateMultiplier);
-            Vector256<ushort> blueMultiplier = Vector256.Create((ushort)blue.ReplicateMultiplier);
-            switch (_bytesPerPixel)
-            {
-                case 1:
-                    for (; pixelCount - i >= 32; i += 32)
-                    {
-                        (Vector256<ushort> low, Vector256<ushort> high) = Vector256.Widen(Vector256.LoadUnsafe(ref source, i));
-                        ref byte to = ref Unsafe.Add(ref destination, i * CanonicalBytesPerPixel);
-                        Unpack(low, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref to);
-                        Unpack(high, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref Unsafe.Add(ref to, 64));
-                    }
-
-                    break;
-                case 2:
-                    for (; pixelCount - i >= 16; i += 16)
-                    {
-                        Vector256<ushort> values = Vector256.LoadUnsafe(ref source, i * 2).AsUInt16();
-                        if (bigEndian)
-                        {
-                            values = (values << 8) | (values >> 8);
-                        }
-
-                        ref byte to = ref Unsafe.Add(ref destination, i * CanonicalBytesPerPixel);
-                        Unpack(values, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref to);
-                    }
-
-                    break;
-                default:
-                    Vector256<byte> reverse = LaneControl256(ReverseBytes32);
-                    Vector256<uint> redMax32 = Vector256.Create((uint)red.Max);
-                    Vector256<uint> greenMax32 = Vector256.Create((uint)green.Max);
-                    Vector256<uint> blueMax32 = Vector256.Create((uint)blue.Max);
-                    for (; pixelCount - i >= 8; i += 8)
-                    {
-                        Vector256<byte> stored = Vector256.LoadUnsafe(ref source, i * 4);
-                        if (bigEndian)
-                        {
-                            stored = ShuffleWithinLanes(stored, reverse);
-                        }
-
-                        Vector256<uint> values = stored.AsUInt32();
-                        Vector256<uint> canonical =
-                            (Expand(values, red.Shift, redMax32, redMultiplier, red.ReplicateShift) << 16)
-                            | (Expand(values, green.Shift, greenMax32, greenMultiplier, green.ReplicateShift) << 8)
-                            | Expand(values, blue.Shift, blueMax32, blueMultiplier, blue.ReplicateShift);
-                        canonical.AsByte().StoreUnsafe(ref destination, i * CanonicalBytesPerPixel);
-                    }
-
-                    break;
-            }
+            i = UnpackToCanonical256(ref source, ref destination, pixelCount, i);
         }
 
         if (Vector128.IsHardwareAccelerated)
         {
-            Vector128<ushort> redMax = Vector128.Create((ushort)red.Max);
-            Vector128<ushort> greenMax = Vector128.Create((ushort)green.Max);
-            Vector128<ushort> blueMax = Vector128.Create((ushort)blue.Max);
-            Vector128<ushort> redMultiplier = Vector128.Create((ushort)red.ReplicateMultiplier);
-            Vector128<ushort> greenMultiplier = Vector128.Create((ushort)green.ReplicateMultiplier);
-            Vector128<ushort> blueMultiplier = Vector128.Create((ushort)blue.ReplicateMultiplier);
-            switch (_bytesPerPixel)
-            {
-                case 1:
-                    for (; pixelCount - i >= 16; i += 16)
+            i = UnpackToCanonical128(ref source, ref destination, pixelCount, i);
+        }
+
+        return i;
+    }
+
+    /// <summary>The 512-bit tier of <see cref="UnpackToCanonical"/>: from pixel <paramref name="i"/> while whole vectors remain; returns where it stopped.</summary>
+    private nuint UnpackToCanonical512(ref byte source, ref byte destination, nuint pixelCount, nuint i)
+    {
+        Channel red = _red;
+        Channel green = _green;
+        Channel blue = _blue;
+        bool bigEndian = TrueColourFormat.BigEndian;
+
+        Vector512<ushort> redMax = Vector512.Create((ushort)red.Max);
+        Vector512<ushort> greenMax = Vector512.Create((ushort)green.Max);
+        Vector512<ushort> blueMax = Vector512.Create((ushort)blue.Max);
+        Vector512<ushort> redMultiplier = Vector512.Create((ushort)red.ReplicateMultiplier);
+        Vector512<ushort> greenMultiplier = Vector512.Create((ushort)green.ReplicateMultiplier);
+        Vector512<ushort> blueMultiplier = Vector512.Create((ushort)blue.ReplicateMultiplier);
+        switch (_bytesPerPixel)
+        {
+            case 1:
+                for (; pixelCount - i >= 64; i += 64)
+                {
+                    (Vector512<ushort> low, Vector512<ushort> high) = Vector512.Widen(Vector512.LoadUnsafe(ref source, i));
+                    ref byte to = ref Unsafe.Add(ref destination, i * CanonicalBytesPerPixel);
+                    Unpack(low, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref to);
+                    Unpack(high, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref Unsafe.Add(ref to, 128));
+                }
+
+                break;
+            case 2:
+                Vector512<byte> swap = LaneControl512(s_reverseBytes16);
+                for (; pixelCount - i >= 32; i += 32)
+                {
+                    Vector512<ushort> values = Vector512.LoadUnsafe(ref source, i * 2).AsUInt16();
+                    if (bigEndian)
                     {
-                        (Vector128<ushort> low, Vector128<ushort> high) = Vector128.Widen(Vector128.LoadUnsafe(ref source, i));
-                        ref byte to = ref Unsafe.Add(ref destination, i * CanonicalBytesPerPixel);
-                        Unpack(low, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref to);
-                        Unpack(high, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref Unsafe.Add(ref to, 32));
+                        values = ShuffleWithinLanes(values.AsByte(), swap).AsUInt16();
                     }
 
-                    break;
-                case 2:
-                    for (; pixelCount - i >= 8; i += 8)
-                    {
-                        Vector128<ushort> values = Vector128.LoadUnsafe(ref source, i * 2).AsUInt16();
-                        if (bigEndian)
-                        {
-                            values = (values << 8) | (values >> 8);
-                        }
+                    ref byte to = ref Unsafe.Add(ref destination, i * CanonicalBytesPerPixel);
+                    Unpack(values, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref to);
+                }
 
-                        ref byte to = ref Unsafe.Add(ref destination, i * CanonicalBytesPerPixel);
-                        Unpack(values, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref to);
+                break;
+            default:
+                Vector512<byte> reverse = LaneControl512(s_reverseBytes32);
+                Vector512<uint> redMax32 = Vector512.Create((uint)red.Max);
+                Vector512<uint> greenMax32 = Vector512.Create((uint)green.Max);
+                Vector512<uint> blueMax32 = Vector512.Create((uint)blue.Max);
+                for (; pixelCount - i >= 16; i += 16)
+                {
+                    Vector512<byte> stored = Vector512.LoadUnsafe(ref source, i * 4);
+                    if (bigEndian)
+                    {
+                        stored = ShuffleWithinLanes(stored, reverse);
                     }
 
-                    break;
-                default:
-                    Vector128<uint> redMax32 = Vector128.Create((uint)red.Max);
-                    Vector128<uint> greenMax32 = Vector128.Create((uint)green.Max);
-                    Vector128<uint> blueMax32 = Vector128.Create((uint)blue.Max);
-                    for (; pixelCount - i >= 4; i += 4)
-                    {
-                        Vector128<byte> stored = Vector128.LoadUnsafe(ref source, i * 4);
-                        if (bigEndian)
-                        {
-                            stored = ShuffleWithinLanes(stored, ReverseBytes32);
-                        }
+                    Vector512<uint> values = stored.AsUInt32();
+                    Vector512<uint> canonical =
+                        (Expand(values, red.Shift, redMax32, redMultiplier, red.ReplicateShift) << 16)
+                        | (Expand(values, green.Shift, greenMax32, greenMultiplier, green.ReplicateShift) << 8)
+                        | Expand(values, blue.Shift, blueMax32, blueMultiplier, blue.ReplicateShift);
+                    canonical.AsByte().StoreUnsafe(ref destination, i * CanonicalBytesPerPixel);
+                }
 
-                        Vector128<uint> values = stored.AsUInt32();
-                        Vector128<uint> canonical =
-                            (Expand(values, red.Shift, redMax32, redMultiplier, red.ReplicateShift) << 16)
-                            | (Expand(values, green.Shift, greenMax32, greenMultiplier, green.ReplicateShift) << 8)
-                            | Expand(values, blue.Shift, blueMax32, blueMultiplier, blue.ReplicateShift);
-                        canonical.AsByte().StoreUnsafe(ref destination, i * CanonicalBytesPerPixel);
+                break;
+        }
+
+        return i;
+    }
+
+    /// <summary>The 256-bit tier of <see cref="UnpackToCanonical"/>: from pixel <paramref name="i"/> while whole vectors remain; returns where it stopped.</summary>
+    private nuint UnpackToCanonical256(ref byte source, ref byte destination, nuint pixelCount, nuint i)
+    {
+        Channel red = _red;
+        Channel green = _green;
+        Channel blue = _blue;
+        bool bigEndian = TrueColourFormat.BigEndian;
+
+        Vector256<ushort> redMax = Vector256.Create((ushort)red.Max);
+        Vector256<ushort> greenMax = Vector256.Create((ushort)green.Max);
+        Vector256<ushort> blueMax = Vector256.Create((ushort)blue.Max);
+        Vector256<ushort> redMultiplier = Vector256.Create((ushort)red.ReplicateMultiplier);
+        Vector256<ushort> greenMultiplier = Vector256.Create((ushort)green.ReplicateMultiplier);
+        Vector256<ushort> blueMultiplier = Vector256.Create((ushort)blue.ReplicateMultiplier);
+        switch (_bytesPerPixel)
+        {
+            case 1:
+                for (; pixelCount - i >= 32; i += 32)
+                {
+                    (Vector256<ushort> low, Vector256<ushort> high) = Vector256.Widen(Vector256.LoadUnsafe(ref source, i));
+                    ref byte to = ref Unsafe.Add(ref destination, i * CanonicalBytesPerPixel);
+                    Unpack(low, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref to);
+                    Unpack(high, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref Unsafe.Add(ref to, 64));
+                }
+
+                break;
+            case 2:
+                Vector256<byte> swap = LaneControl256(s_reverseBytes16);
+                for (; pixelCount - i >= 16; i += 16)
+                {
+                    Vector256<ushort> values = Vector256.LoadUnsafe(ref source, i * 2).AsUInt16();
+                    if (bigEndian)
+                    {
+                        values = ShuffleWithinLanes(values.AsByte(), swap).AsUInt16();
                     }
 
-                    break;
-            }
+                    ref byte to = ref Unsafe.Add(ref destination, i * CanonicalBytesPerPixel);
+                    Unpack(values, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref to);
+                }
+
+                break;
+            default:
+                Vector256<byte> reverse = LaneControl256(s_reverseBytes32);
+                Vector256<uint> redMax32 = Vector256.Create((uint)red.Max);
+                Vector256<uint> greenMax32 = Vector256.Create((uint)green.Max);
+                Vector256<uint> blueMax32 = Vector256.Create((uint)blue.Max);
+                for (; pixelCount - i >= 8; i += 8)
+                {
+                    Vector256<byte> stored = Vector256.LoadUnsafe(ref source, i * 4);
+                    if (bigEndian)
+                    {
+                        stored = ShuffleWithinLanes(stored, reverse);
+                    }
+
+                    Vector256<uint> values = stored.AsUInt32();
+                    Vector256<uint> canonical =
+                        (Expand(values, red.Shift, redMax32, redMultiplier, red.ReplicateShift) << 16)
+                        | (Expand(values, green.Shift, greenMax32, greenMultiplier, green.ReplicateShift) << 8)
+                        | Expand(values, blue.Shift, blueMax32, blueMultiplier, blue.ReplicateShift);
+                    canonical.AsByte().StoreUnsafe(ref destination, i * CanonicalBytesPerPixel);
+                }
+
+                break;
+        }
+
+        return i;
+    }
+
+    /// <summary>The 128-bit tier of <see cref="UnpackToCanonical"/>: from pixel <paramref name="i"/> while whole vectors remain; returns where it stopped.</summary>
+    private nuint UnpackToCanonical128(ref byte source, ref byte destination, nuint pixelCount, nuint i)
+    {
+        Channel red = _red;
+        Channel green = _green;
+        Channel blue = _blue;
+        bool bigEndian = TrueColourFormat.BigEndian;
+
+        Vector128<ushort> redMax = Vector128.Create((ushort)red.Max);
+        Vector128<ushort> greenMax = Vector128.Create((ushort)green.Max);
+        Vector128<ushort> blueMax = Vector128.Create((ushort)blue.Max);
+        Vector128<ushort> redMultiplier = Vector128.Create((ushort)red.ReplicateMultiplier);
+        Vector128<ushort> greenMultiplier = Vector128.Create((ushort)green.ReplicateMultiplier);
+        Vector128<ushort> blueMultiplier = Vector128.Create((ushort)blue.ReplicateMultiplier);
+        switch (_bytesPerPixel)
+        {
+            case 1:
+                for (; pixelCount - i >= 16; i += 16)
+                {
+                    (Vector128<ushort> low, Vector128<ushort> high) = Vector128.Widen(Vector128.LoadUnsafe(ref source, i));
+                    ref byte to = ref Unsafe.Add(ref destination, i * CanonicalBytesPerPixel);
+                    Unpack(low, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref to);
+                    Unpack(high, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref Unsafe.Add(ref to, 32));
+                }
+
+                break;
+            case 2:
+                Vector128<byte> swap = s_reverseBytes16;
+                for (; pixelCount - i >= 8; i += 8)
+                {
+                    Vector128<ushort> values = Vector128.LoadUnsafe(ref source, i * 2).AsUInt16();
+                    if (bigEndian)
+                    {
+                        values = ShuffleWithinLanes(values.AsByte(), swap).AsUInt16();
+                    }
+
+                    ref byte to = ref Unsafe.Add(ref destination, i * CanonicalBytesPerPixel);
+                    Unpack(values, red, green, blue, redMax, greenMax, blueMax, redMultiplier, greenMultiplier, blueMultiplier, ref to);
+                }
+
+                break;
+            default:
+                Vector128<byte> reverse = s_reverseBytes32;
+                Vector128<uint> redMax32 = Vector128.Create((uint)red.Max);
+                Vector128<uint> greenMax32 = Vector128.Create((uint)green.Max);
+                Vector128<uint> blueMax32 = Vector128.Create((uint)blue.Max);
+                for (; pixelCount - i >= 4; i += 4)
+                {
+                    Vector128<byte> stored = Vector128.LoadUnsafe(ref source, i * 4);
+                    if (bigEndian)
+                    {
+                        stored = ShuffleWithinLanes(stored, reverse);
+                    }
+
+                    Vector128<uint> values = stored.AsUInt32();
+                    Vector128<uint> canonical =
+                        (Expand(values, red.Shift, redMax32, redMultiplier, red.ReplicateShift) << 16)
+                        | (Expand(values, green.Shift, greenMax32, greenMultiplier, green.ReplicateShift) << 8)
+                        | Expand(values, blue.Shift, blueMax32, blueMultiplier, blue.ReplicateShift);
+                    canonical.AsByte().StoreUnsafe(ref destination, i * CanonicalBytesPerPixel);
+                }
+
+                break;
         }
 
         return i;
