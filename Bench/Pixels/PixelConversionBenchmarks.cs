@@ -78,8 +78,8 @@ public sealed class PixelIsaConfig : ManualConfig
         Job quick = Job.Default
             .WithLaunchCount(1)
             .WithWarmupCount(3)
-            .WithIterationCount(8)
-            .WithIterationTime(TimeInterval.FromMilliseconds(150));
+            .WithIterationCount(12)
+            .WithIterationTime(TimeInterval.FromMilliseconds(200));
         AddJob(quick.WithEnvironmentVariable("DOTNET_EnableHWIntrinsic", "0").WithId("Scalar").AsBaseline());
         AddJob(quick.WithEnvironmentVariable("DOTNET_EnableAVX2", "0").WithId("V128"));
         AddJob(quick.WithEnvironmentVariable("DOTNET_EnableAVX512", "0").WithId("V256"));
