@@ -73,10 +73,11 @@ public sealed partial class PixelConverter
         int redShift = _red.Shift;
         int greenShift = _green.Shift;
         int blueShift = _blue.Shift;
+        bool swapBytes = _swapBytes;
         for (nuint i = 0; i < pixelCount; i++)
         {
             uint value = uint.CreateTruncating(Unsafe.ReadUnaligned<T>(ref Unsafe.Add(ref source, i * size)));
-            if (_swapBytes)
+            if (swapBytes)
             {
                 value = typeof(T) == typeof(ushort)
                     ? BinaryPrimitives.ReverseEndianness((ushort)value)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -19,8 +20,9 @@ namespace Codecs.Pixels;
 /// </para>
 /// <para>
 /// <b>Channel scaling.</b> An 8-bit canonical channel value <c>c</c> becomes an n-bit channel with
-/// <c>max = 2^n - 1</c> by rounding to nearest, exactly as TigerVNC's <c>downconvTable</c> does:
-/// <c>(c * max + 128) / 255</c>. An n-bit value becomes 8 bits by bit replication: the n bits are repeated from the
+/// <c>max = 2^n - 1</c> by rounding to nearest, exactly as TigerVNC's <c>downconvTable</c>
+/// (common/rfb/PixelFormat.cxx) does: <c>(c * max + 128) / 255</c>, not by truncating <c>c >> (8 - n)</c>, which is
+/// biased towards dark. An n-bit value becomes 8 bits by bit replication: the n bits are repeated from the
 /// top down and cut to 8 (5-bit <c>10011</c> becomes <c>10011100</c>; 3-bit <c>010</c> becomes <c>01001001</c>),
 /// which spreads 0..max over 0..255 with both ends exact and every value within 1 of <c>v * 255 / max</c> (it equals
 /// TigerVNC's truncating <c>v * 255 / max</c> or is 1 above it). The pair is stable: every n-bit value
@@ -36,6 +38,10 @@ namespace Codecs.Pixels;
 /// treatment: its pixels are produced as BGR233 true colour (red max 7 at shift 0, green max 7 at shift 3, blue max 3
 /// at shift 6) in its bits per pixel and byte order, and the server sends once the 256-entry colour map that makes
 /// those values mean those colours (<see cref="GetColourMap"/>).
+/// </para>
+/// <para>
+/// <b>Buffers.</b> Source and destination must not overlap. Nothing outside the destination pixels is written: not
+/// the bytes after a packed destination, not the padding between the rows of a destination view.
 /// </para>
 /// <para>
 /// <b>Speed.</b> 32 bpp formats whose channels are whole bytes use one byte shuffle per vector; every other format
@@ -453,11 +459,11 @@ public sealed partial class PixelConverter
         return (Vector128.Create((ReadOnlySpan<byte>)encode), Vector128.Create((ReadOnlySpan<byte>)decode));
     }
 
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [DoesNotReturn]
     private static void ThrowNotCanonical(string parameter, PixelFormat format) =>
         throw new ArgumentException($"The canonical side must be {PixelFormat.Bgrx32}, not {format}.", parameter);
 
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [DoesNotReturn]
     private static void ThrowTooShort(string parameter, int needed, int actual) =>
         throw new ArgumentException($"{needed} elements needed, {actual} given.", parameter);
 

@@ -17,7 +17,7 @@ public class PixelConverterIsaTests
     public void ConversionTests_PassUnder(IsaConfiguration configuration)
     {
         Assert.SkipWhen(IsaPaths.IsChild, "already in an ISA child process");
-        IsaRunResult result = IsaPaths.RunTestClass(typeof(PixelConverterTests), configuration);
+        IsaRunResult result = IsaPaths.RunTestClasses([typeof(PixelConverterTests)], configuration);
         result.AssertPassed(minimumTests: 1000);
         AssertVectorPath(configuration, result);
     }

@@ -110,12 +110,32 @@ public static class IsaPaths
     public static IsaRunResult RunTestClass(Type testClass, IsaConfiguration configuration, TimeSpan? timeout = null, string? method = null)
     {
         ArgumentNullException.ThrowIfNull(testClass);
+        string[] filter = method is null ? ["-class", testClass.FullName!] : ["-method", $"{testClass.FullName}.{method}"];
+        return Run(testClass.Assembly.Location, filter, method is null ? testClass.FullName! : filter[1], configuration, timeout);
+    }
+
+    /// <summary>Runs every test of several classes of one test assembly in a single child process under <paramref name="configuration"/>.</summary>
+    public static IsaRunResult RunTestClasses(IReadOnlyList<Type> testClasses, IsaConfiguration configuration, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(testClasses);
+        if (testClasses.Count == 0 || testClasses.Any(t => t.Assembly != testClasses[0].Assembly))
+        {
+            throw new ArgumentException("One or more classes, all from the same test assembly.", nameof(testClasses));
+        }
+
+        string[] filter = testClasses.SelectMany(t => new[] { "-class", t.FullName! }).ToArray();
+        return Run(testClasses[0].Assembly.Location, filter, string.Join(", ", testClasses.Select(t => t.Name)), configuration, timeout);
+    }
+
+    /// <summary><c>dotnet exec &lt;assembly&gt; &lt;filter&gt; -xml &lt;results&gt;</c> with the configuration's environment.</summary>
+    private static IsaRunResult Run(string assemblyPath, string[] filter, string description, IsaConfiguration configuration, TimeSpan? timeout)
+    {
         if (IsChild)
         {
             throw new InvalidOperationException("An ISA child process must not start children of its own.");
         }
 
-        string assemblyPath = testClass.Assembly.Location;
+        TimeSpan limit = timeout ?? TimeSpan.FromMinutes(10);
         string work = Directory.CreateTempSubdirectory("isa-paths-").FullName;
         try
         {
@@ -129,13 +149,10 @@ public static class IsaPaths
                 UseShellExecute = false,
                 WorkingDirectory = Path.GetDirectoryName(assemblyPath)!,
             };
-            foreach (string argument in new[] { "exec", assemblyPath, "-noColor", "-noLogo", "-xml", resultsPath })
+            foreach (string argument in (string[])["exec", assemblyPath, "-noColor", "-noLogo", "-xml", resultsPath, .. filter])
             {
                 start.ArgumentList.Add(argument);
             }
-
-            start.ArgumentList.Add(method is null ? "-class" : "-method");
-            start.ArgumentList.Add(method is null ? testClass.FullName! : $"{testClass.FullName}.{method}");
 
             foreach ((string name, string value) in EnvironmentOf(configuration))
             {
@@ -152,16 +169,16 @@ public static class IsaPaths
             child.Start();
             child.BeginOutputReadLine();
             child.BeginErrorReadLine();
-            if (!child.WaitForExit(timeout ?? TimeSpan.FromMinutes(10)))
+            if (!child.WaitForExit(limit))
             {
                 child.Kill(entireProcessTree: true);
                 child.WaitForExit();
-                Assert.Fail($"The {configuration} run of {testClass.FullName} did not finish within {timeout ?? TimeSpan.FromMinutes(10)}.\n{output}");
+                Assert.Fail($"The {configuration} run of {description} did not finish within {limit}.\n{output}");
             }
 
             child.WaitForExit(); // flushes the asynchronous output readers
             (int total, int failed, int skipped) = ReadTotals(resultsPath);
-            return new IsaRunResult(configuration, testClass.FullName!, child.ExitCode, total, failed, skipped, output.ToString(), ReadReports(reportPath));
+            return new IsaRunResult(configuration, description, child.ExitCode, total, failed, skipped, output.ToString(), ReadReports(reportPath));
         }
         finally
         {
@@ -237,10 +254,10 @@ public static class IsaPaths
     }
 }
 
-/// <summary>The outcome of one child run of <see cref="IsaPaths.RunTestClass"/>.</summary>
+/// <summary>The outcome of one child run of <see cref="IsaPaths.RunTestClass"/> or <see cref="IsaPaths.RunTestClasses"/>.</summary>
 public sealed record IsaRunResult(
     IsaConfiguration Configuration,
-    string TestClass,
+    string Tests,
     int ExitCode,
     int Total,
     int Failed,
@@ -251,9 +268,12 @@ public sealed record IsaRunResult(
     /// <summary>Asserts the child exited with 0, ran at least <paramref name="minimumTests"/> tests, and none failed.</summary>
     public void AssertPassed(int minimumTests = 1)
     {
-        Assert.True(ExitCode == 0, $"{TestClass} under {Configuration}: exit code {ExitCode}.\n{Output}");
-        Assert.True(Failed == 0, $"{TestClass} under {Configuration}: {Failed} failed.\n{Output}");
-        Assert.True(Total >= minimumTests, $"{TestClass} under {Configuration}: ran {Total} tests, expected at least {minimumTests}.\n{Output}");
-        Assert.True(Total - Skipped >= minimumTests, $"{TestClass} under {Configuration}: {Skipped} of {Total} skipped.\n{Output}");
+        Assert.True(ExitCode == 0, $"{Tests} under {Configuration}: exit code {ExitCode}.\n{OutputTail}");
+        Assert.True(Failed == 0, $"{Tests} under {Configuration}: {Failed} failed.\n{OutputTail}");
+        Assert.True(Total >= minimumTests, $"{Tests} under {Configuration}: ran {Total} tests, expected at least {minimumTests}.\n{OutputTail}");
+        Assert.True(Total - Skipped >= minimumTests, $"{Tests} under {Configuration}: {Skipped} of {Total} skipped.\n{OutputTail}");
     }
+
+    /// <summary>The last 8000 characters of the child's output, enough for the failures and the summary.</summary>
+    public string OutputTail => Output.Length > 8000 ? "…" + Output[^8000..] : Output;
 }
