@@ -54,7 +54,7 @@ ALL=(terminal-scroll browser-scroll photo-viewer video-window window-drag gl-ani
 
 PACKAGES=(xvfb xauth xfonts-base x11-utils x11-xserver-utils xdotool xterm feh ffmpeg
           mesa-utils libgl1-mesa-dri chromium fonts-dejavu-core fonts-liberation
-          python3 python3-numpy procps)
+          python3 python3-numpy procps file util-linux)
 
 log() { printf '[record %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -83,7 +83,7 @@ fetch_photos() {
     ((ok)) && return 0
     local d
     d=$(mktemp -d)
-    chmod 755 "$d"
+    chmod 777 "$d"   # apt-get download drops to user _apt
     (cd "$d" && { apt-get download python3-skimage || { apt-get update && apt-get download python3-skimage; }; })
     dpkg -x "$d"/python3-skimage_*.deb "$d/x"
     mkdir -p "$PHOTO_DIR"
@@ -110,6 +110,9 @@ make_text() {
 # Every program of a scenario is started with setsid (own process group) and
 # its group id kept in PIDS; stop_all kills exactly those groups.
 PIDS=()
+CAP_PID=""
+CAP_RAW=""
+CAP_T0=""
 DNUM=""
 SCEN_LOG=/dev/null
 spawn() {
@@ -122,12 +125,19 @@ stop_all() {
     sleep 0.5
     for pid in "${PIDS[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
     PIDS=()
+    # a capture cut short (error, ^C): stop the grabber, drop its raw file
+    if [[ -n $CAP_PID ]]; then
+        kill "$CAP_PID" 2>/dev/null || true
+        wait "$CAP_PID" 2>/dev/null || true
+        CAP_PID=""
+    fi
+    if [[ -n $CAP_RAW ]]; then rm -f "$CAP_RAW"; CAP_RAW=""; fi
     if [[ -n $DNUM ]]; then rm -f "/tmp/.X$DNUM-lock" "/tmp/.X11-unix/X$DNUM" 2>/dev/null || true; fi
 }
 
 start_x() { # display-number
+    [[ -e /tmp/.X$1-lock ]] && die "display :$1 is in use (set DISPLAY_BASE)"
     DNUM=$1
-    [[ -e /tmp/.X$DNUM-lock ]] && die "display :$DNUM is in use (set DISPLAY_BASE)"
     spawn "${PRIO_X[@]}" Xvfb ":$DNUM" -screen 0 "${SW}x${SH}x24" -dpi 96 -nolisten tcp -noreset +extension GLX
     export DISPLAY=":$DNUM"
     local i
@@ -150,8 +160,6 @@ window_rect() { # window-id -> "X Y W H" (absolute, without the X border)
 XTERM_FONT=(-fa 'DejaVu Sans Mono' -fs 11)
 
 # ---------------------------------------------------------------- capture ---
-CAP_PID=""
-CAP_T0=""
 CAP_SKIP=0
 capture_start() { # name
     local name=$1
@@ -164,6 +172,7 @@ capture_start() { # name
         -f x11grab -draw_mouse 0 -video_size "${SW}x${SH}" -framerate "$FPS" -i ":$DNUM" \
         -ss "$CAP_SKIP" -t "$DUR" -r "$FPS" -c:v rawvideo -pix_fmt bgr0 -f nut "$raw" 2>"$lg" &
     CAP_PID=$!
+    CAP_RAW=$raw
     local i
     for i in $(seq 200); do grep -q 'start: ' "$lg" 2>/dev/null && break; sleep 0.02; done
     # x11grab stamps frames with the wall clock: "start:" is the first grabbed
@@ -175,7 +184,8 @@ capture_start() { # name
 }
 capture_wait() { # name
     local name=$1 out="$RAW_DIR/$1.mkv" raw="$CAP_TMP/$1.raw.nut"
-    wait "$CAP_PID" || die "ffmpeg failed (see $RAW_DIR/$name.ffmpeg.log)"
+    wait "$CAP_PID" || { CAP_PID=""; die "ffmpeg failed (see $RAW_DIR/$name.ffmpeg.log)"; }
+    CAP_PID=""
     tr '\r' '\n' <"$RAW_DIR/$name.ffmpeg.log" | grep -E 'dup=' | tail -1 >&2 || true
     # frame timing: every grab should be 1/FPS after the one before
     ffprobe -v error -select_streams v:0 -show_entries packet=pts_time -of csv=p=0 "$raw" |
@@ -183,6 +193,7 @@ capture_wait() { # name
             END { if (bad) print "WARNING: " bad " irregular frame intervals"; }' >&2
     ffmpeg -nostdin -v error -y -i "$raw" -c:v ffv1 -level 3 -slices 4 -threads 2 -pix_fmt bgr0 "$out"
     rm -f "$raw"
+    CAP_RAW=""
     local info frames
     info=$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name,width,height,pix_fmt \
         -of csv=p=0 "$out")
@@ -213,8 +224,9 @@ import_trace() { # name [importer options...]
 
 # -------------------------------------------------------------- scenarios ---
 
-# 1. A large xterm (Xft DejaVu Sans Mono 11) printing real text at a steady
-#    75 lines/s (5 lines per captured frame); the whole text area scrolls.
+# 1. A large xterm (9x15 bitmap font: 2-colour text) printing real text at a
+#    steady 75 lines/s (5 lines = 75 px per captured frame); the whole text
+#    area scrolls.
 scenario_terminal_scroll() {
     make_text
     spawn xterm -T corpus-term -geometry 132x56+40+30 -fn 9x15 -bg '#1d1f21' -fg '#c5c8c6' \
@@ -278,7 +290,7 @@ PHOTO_X=80 PHOTO_Y=160 PHOTO_W=960 PHOTO_H=720
 scenario_photo_viewer() {
     fetch_photos
     spawn xterm -T corpus-photo-list -geometry 80x30+1120+160 "${XTERM_FONT[@]}" -bg '#fdf6e3' -fg '#586e75' \
-        -e bash -c "cd '$PHOTO_DIR' && ls -l && echo && file * && exec sleep infinity"
+        -e bash -c "cd '$PHOTO_DIR'; ls -l; echo; file *; exec sleep infinity"
     local files=()
     local f
     for f in "${PHOTOS[@]}"; do files+=("$PHOTO_DIR/$f"); done
@@ -386,11 +398,11 @@ scenario_window_drag() {
     : >"$movelog"
     capture_start window-drag
     sleep 0.3   # the first stroke starts just after output frame 0
-    local start=${EPOCHREALTIME/./} off x y lx=$x0 ly=$y0 now wait
+    local start=${EPOCHREALTIME/./} off x y lx=$x0 ly=$y0 now delay
     while read -r off x y; do
         now=${EPOCHREALTIME/./}
-        wait=$((start + off - now))
-        ((wait > 0)) && sleep "$((wait / 1000000)).$(printf '%06d' $((wait % 1000000)))"
+        delay=$((start + off - now))
+        ((delay > 0)) && sleep "$((delay / 1000000)).$(printf '%06d' $((delay % 1000000)))"
         [[ $x == "$lx" && $y == "$ly" ]] && continue
         xdotool windowmove "$id" "$x" "$y" </dev/null
         echo "$EPOCHREALTIME $x $y $w $h" >>"$movelog"
