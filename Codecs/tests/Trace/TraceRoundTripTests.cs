@@ -474,6 +474,37 @@ public sealed class TraceRoundTripTests
         Assert.All(reader.Framebuffer.Span.ToArray(), b => Assert.Equal(0, b));
     }
 
+    [Fact]
+    public void SpecExample_IsWhatTheWriterWrites()
+    {
+        // docs/trace-format.md §7, with each record's CRC-32C appended.
+        string[] records =
+        [
+            "48 25000000 02000000 01000000 20180001 00FF00FF 00FF1008 00000000 1E000000 01000000 00000000 00",
+            "46 10000000 00000000 00000000 01000000 00000000",
+            "52 11000000 0000 0000 0200 0100 00 FF000000 00FF0000",
+            "45 10000000 01000000 00000000 00000000 00000000",
+        ];
+        var expected = new List<byte>(Convert.FromHexString("89464254 0D0A1A0A 0100 0000".Replace(" ", "", StringComparison.Ordinal)));
+        foreach (string record in records)
+        {
+            byte[] bytes = Convert.FromHexString(record.Replace(" ", "", StringComparison.Ordinal));
+            expected.AddRange(bytes);
+            expected.AddRange(BitConverter.GetBytes(Crc32C.Compute(bytes)));
+        }
+
+        using var output = new MemoryStream();
+        using var frame = Framebuffer.Allocate(2, 1);
+        frame.Span[0] = 0xFF;
+        frame.Span[5] = 0xFF;
+        using (var writer = new TraceWriter(output, new TraceHeader(2, 1), new TraceWriterOptions { Codec = TraceCodec.Raw }, leaveOpen: true))
+        {
+            writer.WriteFrame(0, frame.ReadOnlyView);
+        }
+
+        Assert.Equal(Convert.ToHexString([.. expected]), Convert.ToHexString(output.ToArray()));
+    }
+
     /// <summary>Frames whose first pixel holds their index.</summary>
     private static byte[] WriteNumberedFrames(TraceFrameRate rate, long[] timestamps)
     {
