@@ -19,7 +19,9 @@ namespace Codecs.Trace;
 /// truncation anywhere (a trace without its END trailer included, even if it ends between two records) — raises
 /// <see cref="CodecDataException"/> with <see cref="CodecDataException.Format"/> "fbt" and the byte offset (counted from
 /// where the reader started) and nothing else. Frames read before the problem stay valid. After an exception the reader
-/// cannot go on (<see cref="InvalidOperationException"/>). I/O errors of the stream itself propagate unchanged.
+/// cannot go on (<see cref="InvalidOperationException"/>). I/O errors of the stream itself propagate unchanged, and
+/// decoding an LZ4 rectangle without liblz4 installed throws <see cref="DllNotFoundException"/> (Debian package
+/// liblz4-1).
 /// </para>
 /// </remarks>
 public sealed class TraceReader : IDisposable
