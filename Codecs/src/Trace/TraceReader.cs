@@ -549,7 +549,7 @@ public sealed class TraceReader : IDisposable
     private void CheckMode(uint width, uint height, long at)
     {
         long limit = Math.Min(_options.MaxFramebufferPixels, TraceFormat.MaxPixels);
-        if (width is < 1 or > TraceFormat.MaxDimension || height is < 1 or > TraceFormat.MaxDimension || (long)width * height > limit)
+        if (!TraceFormat.IsValidMode(width, height, limit))
         {
             TraceThrowHelper.ThrowInvalid(at, $"display mode {width}x{height} is outside the limits (1 to {TraceFormat.MaxDimension} per side, at most {limit} pixels)");
         }
@@ -596,9 +596,7 @@ public sealed class TraceReader : IDisposable
     private void SkipUnknownOrThrow(string where)
     {
         byte type = _records.Type;
-        bool known = type is TraceRecordType.Header or TraceRecordType.Frame or TraceRecordType.Mode or TraceRecordType.Rect
-            or TraceRecordType.CursorPosition or TraceRecordType.CursorShape or TraceRecordType.Annotation or TraceRecordType.End;
-        if (known)
+        if (TraceRecordType.IsKnown(type))
         {
             TraceThrowHelper.ThrowInvalid(_records.RecordOffset, $"{TraceRecordType.Name(type)} record {where}");
         }
