@@ -57,6 +57,10 @@ public static class TraceFormat
     /// <summary>Largest numerator or denominator of the nominal frame rate.</summary>
     public const int MaxFrameRateTerm = 1_000_000;
 
+    /// <summary>True when a <paramref name="width"/>×<paramref name="height"/> mode is within the format's limits and <paramref name="maxPixels"/>.</summary>
+    internal static bool IsValidMode(long width, long height, long maxPixels) =>
+        width is >= 1 and <= MaxDimension && height is >= 1 and <= MaxDimension && width * height <= Math.Min(maxPixels, MaxPixels);
+
     /// <summary>The 8 magic bytes <c>89 46 42 54 0D 0A 1A 0A</c> ("\x89FBT\r\n\x1A\n", after PNG's).</summary>
     public static ReadOnlySpan<byte> Magic => [0x89, (byte)'F', (byte)'B', (byte)'T', 0x0D, 0x0A, 0x1A, 0x0A];
 }
@@ -83,6 +87,8 @@ internal static class TraceRecordType
     public const int CursorShapeFixedSize = 9;
     public const int AnnotationSize = 28;
     public const int EndSize = 16;
+
+    public static bool IsKnown(byte type) => type is Header or Frame or Mode or Rect or CursorPosition or CursorShape or Annotation or End;
 
     public static string Name(byte type) => type switch
     {

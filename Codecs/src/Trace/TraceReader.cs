@@ -19,7 +19,9 @@ namespace Codecs.Trace;
 /// truncation anywhere (a trace without its END trailer included, even if it ends between two records) — raises
 /// <see cref="CodecDataException"/> with <see cref="CodecDataException.Format"/> "fbt" and the byte offset (counted from
 /// where the reader started) and nothing else. Frames read before the problem stay valid. After an exception the reader
-/// cannot go on (<see cref="InvalidOperationException"/>). I/O errors of the stream itself propagate unchanged.
+/// cannot go on (<see cref="InvalidOperationException"/>). I/O errors of the stream itself propagate unchanged, and
+/// decoding an LZ4 rectangle without liblz4 installed throws <see cref="DllNotFoundException"/> (Debian package
+/// liblz4-1).
 /// </para>
 /// </remarks>
 public sealed class TraceReader : IDisposable
@@ -547,7 +549,7 @@ public sealed class TraceReader : IDisposable
     private void CheckMode(uint width, uint height, long at)
     {
         long limit = Math.Min(_options.MaxFramebufferPixels, TraceFormat.MaxPixels);
-        if (width is < 1 or > TraceFormat.MaxDimension || height is < 1 or > TraceFormat.MaxDimension || (long)width * height > limit)
+        if (!TraceFormat.IsValidMode(width, height, limit))
         {
             TraceThrowHelper.ThrowInvalid(at, $"display mode {width}x{height} is outside the limits (1 to {TraceFormat.MaxDimension} per side, at most {limit} pixels)");
         }
@@ -594,9 +596,7 @@ public sealed class TraceReader : IDisposable
     private void SkipUnknownOrThrow(string where)
     {
         byte type = _records.Type;
-        bool known = type is TraceRecordType.Header or TraceRecordType.Frame or TraceRecordType.Mode or TraceRecordType.Rect
-            or TraceRecordType.CursorPosition or TraceRecordType.CursorShape or TraceRecordType.Annotation or TraceRecordType.End;
-        if (known)
+        if (TraceRecordType.IsKnown(type))
         {
             TraceThrowHelper.ThrowInvalid(_records.RecordOffset, $"{TraceRecordType.Name(type)} record {where}");
         }

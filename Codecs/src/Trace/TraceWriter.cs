@@ -196,6 +196,15 @@ public sealed class TraceWriter : IDisposable
         _annotations.Add(annotation);
     }
 
+    /// <summary>Drops the staged cursor changes and annotations (e.g. after a frame was rejected for one of them).</summary>
+    public void DiscardStaged()
+    {
+        ThrowIfDisposed();
+        _annotations.Clear();
+        _cursorPositionStaged = false;
+        _cursorShapeStaged = false;
+    }
+
     /// <summary>
     /// Writes the whole frame <paramref name="frame"/> as the changes since <see cref="CurrentFrame"/>: the changed tiles,
     /// merged per tile row (all of a frame whose size differs, as a mode change), plus the staged cursor and annotations.
@@ -480,7 +489,7 @@ public sealed class TraceWriter : IDisposable
 
     private static void CheckMode(int width, int height, string paramName)
     {
-        if (width < 1 || height < 1 || width > TraceFormat.MaxDimension || height > TraceFormat.MaxDimension || (long)width * height > TraceFormat.MaxPixels)
+        if (!TraceFormat.IsValidMode(width, height, TraceFormat.MaxPixels))
         {
             throw new ArgumentOutOfRangeException(paramName, $"A {width}x{height} mode is outside the format's limits (1 to {TraceFormat.MaxDimension} per side, at most {TraceFormat.MaxPixels} pixels).");
         }
