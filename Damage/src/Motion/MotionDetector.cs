@@ -129,7 +129,7 @@ public sealed class MotionDetector
         }
 
         var frame = FramePair.Create(previous, current);
-        MarkCandidates(dirty);
+        MarkCandidates(frame, dirty);
         BuildAnchors(frame);
         var result = new MotionResult { Searched = true, Anchors = _anchorCount };
         if (_anchorCount == 0)
@@ -150,7 +150,8 @@ public sealed class MotionDetector
             Flood(frame, k);
         }
 
-        BuildCopies();
+        BuildCopies(frame);
+        DropSmall(dirty);
         ExtendCopies(frame);
         SelectAndOrder(dirty, copies);
         long copied = 0;
@@ -232,8 +233,8 @@ public sealed class MotionDetector
         _found.Clear();
     }
 
-    /// <summary>Every block meeting a dirty tile's exact bounds becomes a candidate.</summary>
-    private void MarkCandidates(DirtyTileMap dirty)
+    /// <summary>Every block with a changed pixel (inside a dirty tile's exact bounds) becomes a candidate.</summary>
+    private void MarkCandidates(FramePair frame, DirtyTileMap dirty)
     {
         foreach ((int column, int row) in dirty)
         {
@@ -243,7 +244,7 @@ public sealed class MotionDetector
                 for (int bx = bounds.X >> BlockShift; bx <= (bounds.Right - 1) >> BlockShift; bx++)
                 {
                     int block = by * _blockColumns + bx;
-                    if (_blockState[block] == None)
+                    if (_blockState[block] == None && Changed(frame, BlockRect(bx, by, frame.Width, frame.Height).Intersect(bounds)))
                     {
                         _blockState[block] = Candidate;
                         _candidates.Add(block);
@@ -251,6 +252,21 @@ public sealed class MotionDetector
                 }
             }
         }
+    }
+
+    /// <summary>Whether any pixel of <paramref name="area"/> differs between the two frames (at the same place).</summary>
+    private static bool Changed(FramePair frame, Rect area)
+    {
+        nuint bytes = (nuint)(area.Width * 4);
+        for (int y = area.Y; y < area.Bottom; y++)
+        {
+            if (!DiffDispatch.Equal(ref frame.Previous(area.X, y), ref frame.Current(area.X, y), bytes))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void BuildAnchors(FramePair frame)
@@ -545,69 +561,157 @@ public sealed class MotionDetector
         return true;
     }
 
-    /// <summary>Each offset's assigned blocks as rectangles: a row run, grown down while the next row has the same run.</summary>
-    private void BuildCopies()
+    /// <summary>
+    /// Each offset's assigned blocks as rectangles: a row run grown down while the next row's run is usable. Unchanged
+    /// blocks that also match the offset bridge gaps (blank lines between paragraphs, a window's flat interior), but a
+    /// rectangle never starts or ends with them: they explain nothing.
+    /// </summary>
+    private void BuildCopies(FramePair frame)
     {
         int width = _blockColumns;
-        for (int by = 0; by < _blockRows; by++)
+        for (int k = 0; k < _ranked.Count; k++)
         {
-            for (int bx = 0; bx < width; bx++)
+            (int dx, int dy) = FromKey(_ranked[k].Key);
+            if (++_stamp == int.MaxValue)
             {
-                int block = by * width + bx;
-                if (_blockState[block] != Assigned)
-                {
-                    continue;
-                }
+                _blockVisit.AsSpan().Clear();
+                _stamp = 1;
+            }
 
-                int k = _blockOffset[block];
-                int right = bx + 1;
-                while (right < width && _blockState[by * width + right] == Assigned && _blockOffset[by * width + right] == k)
+            for (int by = 0; by < _blockRows; by++)
+            {
+                for (int bx = 0; bx < width; bx++)
                 {
-                    right++;
-                }
+                    int block = by * width + bx;
+                    if (_blockState[block] != Assigned || _blockOffset[block] != k)
+                    {
+                        continue;
+                    }
 
-                int bottom = by + 1;
-                while (bottom < _blockRows && RunMatches(bottom, bx, right, k))
-                {
-                    bottom++;
-                }
+                    int right = bx + 1;
+                    int usefulRight = right;
+                    while (right < width && Usable(frame, by * width + right, k, dx, dy))
+                    {
+                        right++;
+                        if (_blockState[by * width + right - 1] == Assigned)
+                        {
+                            usefulRight = right;
+                        }
+                    }
 
-                for (int y = by; y < bottom; y++)
-                {
-                    _blockState.AsSpan(y * width + bx, right - bx).Fill(Consumed);
-                }
+                    right = usefulRight;
+                    int bottom = by + 1;
+                    int usefulBottom = bottom;
+                    while (bottom < _blockRows && RowUsable(frame, bottom, bx, right, k, dx, dy, out bool useful))
+                    {
+                        bottom++;
+                        if (useful)
+                        {
+                            usefulBottom = bottom;
+                        }
+                    }
 
-                (int dx, int dy) = FromKey(_ranked[k].Key);
-                _found.Add(new Found(Rect.FromEdges(bx << BlockShift, by << BlockShift, right << BlockShift, bottom << BlockShift), dx, dy));
-                bx = right - 1;
+                    bottom = usefulBottom;
+                    for (int y = by; y < bottom; y++)
+                    {
+                        for (int x = bx; x < right; x++)
+                        {
+                            int b = y * width + x;
+                            if (_blockState[b] == None)
+                            {
+                                _candidates.Add(b);
+                            }
+
+                            _blockState[b] = Consumed;
+                        }
+                    }
+
+                    _found.Add(new Found(Rect.FromEdges(bx << BlockShift, by << BlockShift, right << BlockShift, bottom << BlockShift), dx, dy));
+                    bx = right - 1;
+                }
             }
         }
     }
 
-    private bool RunMatches(int by, int left, int right, int k)
+    /// <summary>A block of offset k, or an unchanged block whose pixels also match offset k (verified once per offset).</summary>
+    private bool Usable(FramePair frame, int block, int k, int dx, int dy)
     {
+        byte state = _blockState[block];
+        if (state == Assigned)
+        {
+            return _blockOffset[block] == k;
+        }
+
+        if (state != None)
+        {
+            return false;
+        }
+
+        // _blockVisit caches this offset's verdict for unchanged blocks: +stamp matched, -stamp did not.
+        int visit = _blockVisit[block];
+        if (visit == _stamp || visit == -_stamp)
+        {
+            return visit > 0;
+        }
+
+        bool matches = Matches(frame, BlockRect(block % _blockColumns, block / _blockColumns, frame.Width, frame.Height), dx, dy);
+        _blockVisit[block] = matches ? _stamp : -_stamp;
+        return matches;
+    }
+
+    private bool RowUsable(FramePair frame, int by, int left, int right, int k, int dx, int dy, out bool useful)
+    {
+        useful = false;
         for (int bx = left; bx < right; bx++)
         {
             int block = by * _blockColumns + bx;
-            if (_blockState[block] != Assigned || _blockOffset[block] != k)
+            if (!Usable(frame, block, k, dx, dy))
             {
                 return false;
             }
+
+            useful |= _blockState[block] == Assigned;
         }
 
         return true;
     }
 
-    /// <summary>Clips the block rectangles to the frame, then grows each edge by single rows/columns that still match.</summary>
+    /// <summary>Drops block rectangles explaining fewer than MinCopyPixels dirty pixels before they can block others' growth.</summary>
+    private void DropSmall(DirtyTileMap dirty)
+    {
+        var bounds = new Rect(0, 0, dirty.Width, dirty.Height);
+        int minimum = Math.Max(1, _options.MinCopyPixels);
+        _found.RemoveAll(f => ExplainedPixels(dirty, f.Destination.Intersect(bounds)) < minimum);
+    }
+
+    /// <summary>
+    /// Clips the block rectangles to the frame, then, largest first, grows each edge by single rows/columns that still
+    /// match. A copy may grow over a smaller copy of the same offset (the pixels agree); the smaller one is then cut
+    /// back to the largest rectangle of what is left of it.
+    /// </summary>
     private void ExtendCopies(FramePair frame)
     {
         var bounds = new Rect(0, 0, frame.Width, frame.Height);
         for (int i = 0; i < _found.Count; i++)
         {
+            _found[i] = _found[i] with { Destination = _found[i].Destination.Intersect(bounds) };
+        }
+
+        _found.Sort(static (a, b) => a.Destination.Area != b.Destination.Area ? b.Destination.Area.CompareTo(a.Destination.Area) : a.Destination.Y != b.Destination.Y ? a.Destination.Y.CompareTo(b.Destination.Y) : a.Destination.X.CompareTo(b.Destination.X));
+        for (int i = 0; i < _found.Count; i++)
+        {
             Found found = _found[i];
-            Rect d = found.Destination.Intersect(bounds);
+            Rect d = found.Destination;
+            if (d.IsEmpty)
+            {
+                continue;
+            }
+
             for (int side = 0; side < 4; side++)
             {
+                // Grow over matching strips, but keep only up to the last strip with a changed pixel: unchanged pixels
+                // gain nothing and would widen the copy past its content.
+                Rect useful = d;
                 for (int n = 0; n < BlockSize - 1; n++)
                 {
                     (Rect grown, Rect strip) = side switch
@@ -617,24 +721,61 @@ public sealed class MotionDetector
                         2 => (new Rect(d.X - 1, d.Y, d.Width + 1, d.Height), new Rect(d.X - 1, d.Y, 1, d.Height)),
                         _ => (new Rect(d.X, d.Y, d.Width + 1, d.Height), new Rect(d.Right, d.Y, 1, d.Height)),
                     };
-                    if (!bounds.Contains(grown) || OverlapsOther(grown, i) || !Matches(frame, strip, found.Dx, found.Dy))
+                    if (!bounds.Contains(grown) || Blocked(grown, i) || !Matches(frame, strip, found.Dx, found.Dy))
                     {
                         break;
                     }
 
                     d = grown;
+                    if (Changed(frame, strip))
+                    {
+                        useful = d;
+                    }
                 }
+
+                d = useful;
             }
 
             _found[i] = found with { Destination = d };
+
+            // Cut smaller copies of the same offset back to what this one does not cover.
+            for (int j = i + 1; j < _found.Count; j++)
+            {
+                Found other = _found[j];
+                if (other.Dx == found.Dx && other.Dy == found.Dy && other.Destination.Intersects(d))
+                {
+                    _pieces.Clear();
+                    _pieces.Add(other.Destination);
+                    Subtract(d);
+                    Rect largest = default;
+                    foreach (Rect piece in _pieces)
+                    {
+                        if (piece.Area > largest.Area)
+                        {
+                            largest = piece;
+                        }
+                    }
+
+                    _found[j] = other with { Destination = largest };
+                }
+            }
         }
+
+        _found.RemoveAll(static f => f.Destination.IsEmpty);
     }
 
-    private bool OverlapsOther(Rect destination, int self)
+    /// <summary>Whether copy <paramref name="self"/> may not grow to <paramref name="destination"/>: it would meet a larger copy, or a smaller one of another offset.</summary>
+    private bool Blocked(Rect destination, int self)
     {
+        Found found = _found[self];
         for (int j = 0; j < _found.Count; j++)
         {
-            if (j != self && _found[j].Destination.Intersects(destination))
+            if (j == self || !_found[j].Destination.Intersects(destination))
+            {
+                continue;
+            }
+
+            if (j < self || _found[j].Dx != found.Dx || _found[j].Dy != found.Dy)
             {
                 return true;
             }
