@@ -13,8 +13,9 @@ namespace Damage;
 /// <list type="number">
 /// <item>Row runs: inside each band of tiles, left to right, a tile's exact bounds join the run to its left when the
 /// bounding box costs no more than the two apart (adjacent full tiles always do: no overdraw).</item>
-/// <item>Columns: each run joins the horizontally overlapping rectangle ending in the band above that saves the most,
-/// if it saves anything and the grown box meets no other rectangle (placed or still to place in this band).</item>
+/// <item>Columns: each run joins the rectangle that grew in the last band with damage (the "open" ones) whose bounding
+/// box with it saves the most, if it saves anything and the grown box meets no other rectangle (placed, or still to
+/// place in this band).</item>
 /// <item>Bound: if more than <c>MaxRectangles</c> remain, fall back to one box per band and merge the neighbouring
 /// pair that adds the least overdraw until the bound holds.</item>
 /// </list>
@@ -71,8 +72,7 @@ public sealed class RectangleMerger
             BuildRuns(map, row, overhead, perPixel);
             if (_runs.Count == 0)
             {
-                // Nothing here: rectangles above can no longer grow down without covering this empty band.
-                _open.Clear();
+                // Rectangles above stay open: growing across an empty band is overdraw the cost model may accept.
                 continue;
             }
 
@@ -98,11 +98,6 @@ public sealed class RectangleMerger
                 foreach (int index in _open)
                 {
                     Rect above = output[index];
-                    if (above.X >= run.Right || run.X >= above.Right)
-                    {
-                        continue;
-                    }
-
                     Rect grown = above.Union(run);
                     double saving = overhead - (grown.Area - above.Area - run.Area) * perPixel;
                     if (saving >= 0 && saving > bestSaving && !Overlaps(grown, output, index, r))

@@ -38,7 +38,7 @@ internal static class SyntheticScreens
         for (int line = 0; line * LineHeight < area.Height; line++)
         {
             int lineNumber = firstLine + line;
-            var rng = new Random(HashCode.Combine(document, lineNumber));
+            var rng = new Random((int)(Mix(document, lineNumber, 0) & 0x7FFFFFFF));
             int length = rng.Next(4) == 0 ? 0 : rng.Next(10, 400);
             for (int col = 0; col < columns; col++)
             {
@@ -67,7 +67,7 @@ internal static class SyntheticScreens
                 }
                 else
                 {
-                    uint h = (uint)HashCode.Combine(seed, wx >> 2, wy >> 2);
+                    uint h = (uint)Mix(seed, wx >> 2, wy >> 2);
                     colour = 0xFF000000 | (h & 0x00F0F0F0) | (uint)((wx * 3 + wy) & 0x0F);
                 }
 
@@ -78,9 +78,18 @@ internal static class SyntheticScreens
 
     private static int GlyphAt(int document, int line, int column)
     {
-        uint h = (uint)HashCode.Combine(document, line, column / 6);
+        uint h = (uint)Mix(document, line, column / 6);
         int inWord = column % 6;
         return inWord == 5 ? 0 : 1 + (int)((h >> (inWord * 5)) % 95);
+    }
+
+    /// <summary>A fixed integer mix (HashCode is seeded per process, which would make content differ between runs).</summary>
+    private static ulong Mix(int a, int b, int c)
+    {
+        ulong h = ((ulong)(uint)a * 0x9E3779B97F4A7C15) ^ ((ulong)(uint)b * 0xC2B2AE3D27D4EB4F) ^ ((ulong)(uint)c * 0x165667B19E3779F9);
+        h ^= h >> 29;
+        h *= 0xBF58476D1CE4E5B9;
+        return h ^ (h >> 32);
     }
 
     private static void DrawGlyph(ImageView view, Rect clip, int x, int y, int glyph)
