@@ -118,6 +118,45 @@ public sealed class DiffKernelTests
     }
 
     [Fact]
+    public void AccumulateDifferences_OrsTheXor_AndReportsAny()
+    {
+        Gen<(int Length, int Seed, int Differences)> cases =
+            from length in Gen.Choose(0, 300)
+            from seed in Gen.Choose(0, int.MaxValue)
+            from differences in Gen.Choose(0, 5)
+            select (length, seed, differences);
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var rng = new Random(c.Seed);
+            byte[] a = new byte[c.Length];
+            rng.NextBytes(a);
+            byte[] b = (byte[])a.Clone();
+            for (int i = 0; i < c.Differences && c.Length > 0; i++)
+            {
+                b[rng.Next(c.Length)] ^= (byte)rng.Next(1, 256);
+            }
+
+            byte[] initial = new byte[c.Length];
+            rng.NextBytes(initial);
+            for (int i = 0; i < initial.Length; i++)
+            {
+                initial[i] &= (byte)rng.Next(256);
+            }
+
+            bool expectedAny = !a.AsSpan().SequenceEqual(b);
+            foreach (DamageIsa isa in SupportedIsas)
+            {
+                byte[] accumulator = (byte[])initial.Clone();
+                Assert.Equal(expectedAny, Accumulate(isa, a, b, accumulator));
+                for (int i = 0; i < c.Length; i++)
+                {
+                    Assert.Equal((byte)(initial[i] | (a[i] ^ b[i])), accumulator[i]);
+                }
+            }
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
     public void SpanApi_RejectsDifferentLengths()
     {
         Assert.Throws<ArgumentException>(() => DamageScanner.FirstDifference(new byte[3], new byte[4]));
@@ -135,6 +174,20 @@ public sealed class DiffKernelTests
             DamageIsa.Vector128 => Vector128DiffKernel.FirstDifference(ref ra, ref rb, (nuint)length),
             _ => ScalarDiffKernel.FirstDifference(ref ra, ref rb, (nuint)length),
         });
+    }
+
+    internal static bool Accumulate(DamageIsa isa, byte[] a, byte[] b, byte[] accumulator)
+    {
+        ref byte ra = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(a);
+        ref byte rb = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(b);
+        ref byte rc = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(accumulator);
+        return isa switch
+        {
+            DamageIsa.Vector512 => Vector512DiffKernel.AccumulateDifferences(ref ra, ref rb, ref rc, (nuint)a.Length),
+            DamageIsa.Vector256 => Vector256DiffKernel.AccumulateDifferences(ref ra, ref rb, ref rc, (nuint)a.Length),
+            DamageIsa.Vector128 => Vector128DiffKernel.AccumulateDifferences(ref ra, ref rb, ref rc, (nuint)a.Length),
+            _ => ScalarDiffKernel.AccumulateDifferences(ref ra, ref rb, ref rc, (nuint)a.Length),
+        };
     }
 
     internal static int Last(DamageIsa isa, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, int length)

@@ -19,6 +19,12 @@ internal interface IDiffKernel
 
     /// <summary>Index of the last byte where <paramref name="a"/> and <paramref name="b"/> differ, or -1 when equal.</summary>
     static abstract nint LastDifference(ref byte a, ref byte b, nuint length);
+
+    /// <summary>
+    /// <c>accumulator[i] |= a[i] ^ b[i]</c> for i in [0, <paramref name="length"/>); returns whether any byte differed.
+    /// Collects, row after row, which byte columns of a dirty tile changed.
+    /// </summary>
+    static abstract bool AccumulateDifferences(ref byte a, ref byte b, ref byte accumulator, nuint length);
 }
 
 /// <summary>
@@ -94,6 +100,30 @@ internal readonly struct ScalarDiffKernel : IDiffKernel
         }
 
         return -1;
+    }
+
+    /// <remarks>8 bytes at a time as <see cref="ulong"/>, then single bytes.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AccumulateDifferences(ref byte a, ref byte b, ref byte accumulator, nuint length)
+    {
+        ulong any = 0;
+        nuint i = 0;
+        for (; length - i >= sizeof(ulong); i += sizeof(ulong))
+        {
+            ulong x = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref a, i)) ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, i));
+            ref byte slot = ref Unsafe.Add(ref accumulator, i);
+            Unsafe.WriteUnaligned(ref slot, Unsafe.ReadUnaligned<ulong>(ref slot) | x);
+            any |= x;
+        }
+
+        for (; i < length; i++)
+        {
+            int x = Unsafe.Add(ref a, i) ^ Unsafe.Add(ref b, i);
+            Unsafe.Add(ref accumulator, i) |= (byte)x;
+            any |= (uint)x;
+        }
+
+        return any != 0;
     }
 }
 
@@ -275,6 +305,41 @@ internal readonly struct Vector128DiffKernel : IDiffKernel
         uint differ = ~Vector128.Equals(d, Vector128<byte>.Zero).ExtractMostSignificantBits() & 0xFFFFu;
         return (nint)at + (31 - BitOperations.LeadingZeroCount(differ));
     }
+    /// <remarks>
+    /// <code>
+    /// d = a[i..i+N] ^ b[i..i+N];  acc[i..i+N] |= d;  any |= d        one vector at a time
+    /// </code>
+    /// The remainder is one vector overlapped with the end: OR is idempotent, so bytes seen twice do no harm.
+    /// Scalar equivalent: <see cref="ScalarDiffKernel.AccumulateDifferences"/>.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AccumulateDifferences(ref byte a, ref byte b, ref byte accumulator, nuint length)
+    {
+        const int N = 16;
+        if (length < N)
+        {
+            return ScalarDiffKernel.AccumulateDifferences(ref a, ref b, ref accumulator, length);
+        }
+
+        Vector128<byte> any = Vector128<byte>.Zero;
+        nuint i = 0;
+        for (; length - i >= N; i += N)
+        {
+            Vector128<byte> d = Vector128.LoadUnsafe(ref a, i) ^ Vector128.LoadUnsafe(ref b, i);
+            (Vector128.LoadUnsafe(ref accumulator, i) | d).StoreUnsafe(ref accumulator, i);
+            any |= d;
+        }
+
+        if (i != length)
+        {
+            i = length - N;
+            Vector128<byte> d = Vector128.LoadUnsafe(ref a, i) ^ Vector128.LoadUnsafe(ref b, i);
+            (Vector128.LoadUnsafe(ref accumulator, i) | d).StoreUnsafe(ref accumulator, i);
+            any |= d;
+        }
+
+        return any != Vector128<byte>.Zero;
+    }
 }
 
 /// <summary>
@@ -446,6 +511,41 @@ internal readonly struct Vector256DiffKernel : IDiffKernel
     Found:
         uint differ = ~Vector256.Equals(d, Vector256<byte>.Zero).ExtractMostSignificantBits();
         return (nint)at + (31 - BitOperations.LeadingZeroCount(differ));
+    }
+    /// <remarks>
+    /// <code>
+    /// d = a[i..i+N] ^ b[i..i+N];  acc[i..i+N] |= d;  any |= d        one vector at a time
+    /// </code>
+    /// The remainder is one vector overlapped with the end: OR is idempotent, so bytes seen twice do no harm.
+    /// Scalar equivalent: <see cref="ScalarDiffKernel.AccumulateDifferences"/>.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AccumulateDifferences(ref byte a, ref byte b, ref byte accumulator, nuint length)
+    {
+        const int N = 32;
+        if (length < N)
+        {
+            return Vector128DiffKernel.AccumulateDifferences(ref a, ref b, ref accumulator, length);
+        }
+
+        Vector256<byte> any = Vector256<byte>.Zero;
+        nuint i = 0;
+        for (; length - i >= N; i += N)
+        {
+            Vector256<byte> d = Vector256.LoadUnsafe(ref a, i) ^ Vector256.LoadUnsafe(ref b, i);
+            (Vector256.LoadUnsafe(ref accumulator, i) | d).StoreUnsafe(ref accumulator, i);
+            any |= d;
+        }
+
+        if (i != length)
+        {
+            i = length - N;
+            Vector256<byte> d = Vector256.LoadUnsafe(ref a, i) ^ Vector256.LoadUnsafe(ref b, i);
+            (Vector256.LoadUnsafe(ref accumulator, i) | d).StoreUnsafe(ref accumulator, i);
+            any |= d;
+        }
+
+        return any != Vector256<byte>.Zero;
     }
 }
 
@@ -619,5 +719,40 @@ internal readonly struct Vector512DiffKernel : IDiffKernel
     Found:
         ulong differ = ~Vector512.Equals(d, Vector512<byte>.Zero).ExtractMostSignificantBits();
         return (nint)at + (63 - BitOperations.LeadingZeroCount(differ));
+    }
+    /// <remarks>
+    /// <code>
+    /// d = a[i..i+N] ^ b[i..i+N];  acc[i..i+N] |= d;  any |= d        one vector at a time
+    /// </code>
+    /// The remainder is one vector overlapped with the end: OR is idempotent, so bytes seen twice do no harm.
+    /// Scalar equivalent: <see cref="ScalarDiffKernel.AccumulateDifferences"/>.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AccumulateDifferences(ref byte a, ref byte b, ref byte accumulator, nuint length)
+    {
+        const int N = 64;
+        if (length < N)
+        {
+            return Vector256DiffKernel.AccumulateDifferences(ref a, ref b, ref accumulator, length);
+        }
+
+        Vector512<byte> any = Vector512<byte>.Zero;
+        nuint i = 0;
+        for (; length - i >= N; i += N)
+        {
+            Vector512<byte> d = Vector512.LoadUnsafe(ref a, i) ^ Vector512.LoadUnsafe(ref b, i);
+            (Vector512.LoadUnsafe(ref accumulator, i) | d).StoreUnsafe(ref accumulator, i);
+            any |= d;
+        }
+
+        if (i != length)
+        {
+            i = length - N;
+            Vector512<byte> d = Vector512.LoadUnsafe(ref a, i) ^ Vector512.LoadUnsafe(ref b, i);
+            (Vector512.LoadUnsafe(ref accumulator, i) | d).StoreUnsafe(ref accumulator, i);
+            any |= d;
+        }
+
+        return any != Vector512<byte>.Zero;
     }
 }

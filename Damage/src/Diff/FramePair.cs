@@ -30,6 +30,10 @@ internal readonly ref struct FramePair
         ref MemoryMarshal.GetReference(current.Data), current.Stride,
         current.Width, current.Height, current.BytesPerPixel, update);
 
+    public nint PreviousStride => _previousStride;
+
+    public nint CurrentStride => _currentStride;
+
     public int Width { get; }
 
     public int Height { get; }
