@@ -12,7 +12,7 @@ public sealed class DiffKernelTests
     private const int MaxBoundaryLength = 3 * 64 + 1;
 
     public static IEnumerable<DamageIsa> SupportedIsas =>
-        Enum.GetValues<DamageIsa>().Where(isa => isa <= DamageScanner.ActiveIsa);
+        Enum.GetValues<DamageIsa>().Where(isa => isa <= DamageScanner.AcceleratedIsa);
 
     [Fact]
     public void EveryLengthAndDifferencePosition_MatchesByteLoop()

@@ -4,8 +4,8 @@ using Xunit;
 namespace Damage.Tests;
 
 /// <summary>
-/// Re-runs the SIMD-dependent test classes in child processes with AVX-512, AVX2 or all hardware intrinsics
-/// switched off, so that the Vector256, Vector128 and scalar paths run through the runtime's own dispatch.
+/// Re-runs the SIMD-dependent test classes in child processes with 512-bit kernels requested, and with AVX-512, AVX2 or
+/// all hardware intrinsics switched off, so that every tier runs through the library's own dispatch.
 /// </summary>
 public sealed class IsaPathTests
 {
@@ -18,6 +18,7 @@ public sealed class IsaPathTests
     ];
 
     [Theory]
+    [InlineData("Vector512")]
     [InlineData("NoAvx512")]
     [InlineData("NoAvx2")]
     [InlineData("NoHWIntrinsic")]

@@ -62,6 +62,9 @@ public sealed class MotionDetector
     private readonly Dictionary<long, int> _votes = [];
     private readonly List<(long Key, int Block)> _seeds = [];
     private readonly List<(long Key, int Votes)> _ranked = [];
+    private readonly Dictionary<long, int> _seedStart = [];
+    private readonly List<int> _seedOffsets = [];
+    private int[] _seedBlocks = [];
     private readonly Stack<int> _flood = new();
     private readonly List<Found> _found = [];
     private readonly List<Rect> _pieces = [];
@@ -452,7 +455,41 @@ public sealed class MotionDetector
             _ranked.RemoveRange(_options.MaxCandidateOffsets, _ranked.Count - _options.MaxCandidateOffsets);
         }
 
-        _seeds.Sort(static (a, b) => a.Key != b.Key ? a.Key.CompareTo(b.Key) : a.Block.CompareTo(b.Block));
+        // Keep only the seeds of the chosen offsets, grouped by offset (a stable pass; no sort of every match).
+        _seedStart.Clear();
+        for (int k = 0; k < _ranked.Count; k++)
+        {
+            _seedStart[_ranked[k].Key] = k;
+        }
+
+        Span<int> counts = stackalloc int[_ranked.Count + 1];
+        foreach ((long key, int _) in _seeds)
+        {
+            if (_seedStart.TryGetValue(key, out int k))
+            {
+                counts[k + 1]++;
+            }
+        }
+
+        for (int k = 1; k <= _ranked.Count; k++)
+        {
+            counts[k] += counts[k - 1];
+        }
+
+        _seedOffsets.Clear();
+        _seedOffsets.AddRange(counts);
+        if (_seedBlocks.Length < counts[_ranked.Count])
+        {
+            _seedBlocks = new int[counts[_ranked.Count]];
+        }
+
+        foreach ((long key, int block) in _seeds)
+        {
+            if (_seedStart.TryGetValue(key, out int k))
+            {
+                _seedBlocks[counts[k]++] = block;
+            }
+        }
     }
 
     /// <summary>Grows offset <paramref name="k"/>'s region from its anchors' blocks through candidate blocks that verify.</summary>
@@ -466,10 +503,9 @@ public sealed class MotionDetector
             _stamp = 1;
         }
 
-        int first = LowerBound(key);
-        for (int i = first; i < _seeds.Count && _seeds[i].Key == key; i++)
+        for (int i = _seedOffsets[k]; i < _seedOffsets[k + 1]; i++)
         {
-            _flood.Push(_seeds[i].Block);
+            _flood.Push(_seedBlocks[i]);
         }
 
         while (_flood.TryPop(out int block))
@@ -510,26 +546,6 @@ public sealed class MotionDetector
                 _flood.Push(block + _blockColumns);
             }
         }
-    }
-
-    private int LowerBound(long key)
-    {
-        int lo = 0;
-        int hi = _seeds.Count;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (_seeds[mid].Key < key)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
     }
 
     private static Rect BlockRect(int bx, int by, int width, int height)

@@ -16,7 +16,7 @@ public sealed record MotionOptions
     public int MinVotes { get; init; } = 2;
 
     /// <summary>Matches one anchor may vote for; more means the anchor's content is too common to tell anything.</summary>
-    public int MaxMatchesPerAnchor { get; init; } = 8;
+    public int MaxMatchesPerAnchor { get; init; } = 4;
 
     /// <summary>Anchors (16-pixel row segments of changed blocks) hashed per frame; more changed blocks are sampled.</summary>
     public int MaxAnchors { get; init; } = 16384;

@@ -26,12 +26,17 @@ internal static partial class IsaPaths
     /// <summary>Environment variable with the ISA the child's probe must see.</summary>
     public const string ExpectedVariable = "DAMAGE_TESTS_EXPECTED_ISA";
 
-    /// <summary>The lowered configurations: name, environment, and the widest tier it allows.</summary>
+    /// <summary>
+    /// The configurations: name, environment, and the widest tier it allows. 512-bit kernels are opt-in
+    /// (<c>DAMAGE_VECTOR512=1</c>), so every configuration asks for them: then the AVX-512 switch must be what lowers the
+    /// tier to 256 bits.
+    /// </summary>
     public static IReadOnlyList<IsaConfiguration> Configurations { get; } =
     [
-        new("NoAvx512", [("DOTNET_EnableAVX512", "0")], DamageIsa.Vector256),
-        new("NoAvx2", [("DOTNET_EnableAVX512", "0"), ("DOTNET_EnableAVX2", "0")], DamageIsa.Vector128),
-        new("NoHWIntrinsic", [("DOTNET_EnableHWIntrinsic", "0")], DamageIsa.Scalar),
+        new("Vector512", [("DAMAGE_VECTOR512", "1")], DamageIsa.Vector512),
+        new("NoAvx512", [("DAMAGE_VECTOR512", "1"), ("DOTNET_EnableAVX512", "0")], DamageIsa.Vector256),
+        new("NoAvx2", [("DAMAGE_VECTOR512", "1"), ("DOTNET_EnableAVX512", "0"), ("DOTNET_EnableAVX2", "0")], DamageIsa.Vector128),
+        new("NoHWIntrinsic", [("DAMAGE_VECTOR512", "1"), ("DOTNET_EnableHWIntrinsic", "0")], DamageIsa.Scalar),
     ];
 
     public static IsaConfiguration Get(string name) => Configurations.Single(c => c.Name == name);
@@ -50,7 +55,7 @@ internal static partial class IsaPaths
     /// </summary>
     public static ChildRun RunAndAssert(IsaConfiguration configuration, IReadOnlyList<Type> testClasses, TimeSpan timeout)
     {
-        DamageIsa expected = (DamageIsa)Math.Min((int)configuration.MaxIsa, (int)DamageScanner.ActiveIsa);
+        DamageIsa expected = (DamageIsa)Math.Min((int)configuration.MaxIsa, (int)DamageScanner.AcceleratedIsa);
         ChildRun run = Run(configuration, testClasses, expected, timeout);
         string tail = run.Output.Length > 4000 ? run.Output[^4000..] : run.Output;
         Assert.True(run.ExitCode == 0, $"{configuration.Name}: exit code {run.ExitCode}\n{tail}");
@@ -152,7 +157,9 @@ public sealed class IsaProbeTests
     public void ActiveIsa_IsWhatTheEnvironmentAllows()
     {
         DamageIsa active = DamageScanner.ActiveIsa;
-        Assert.True(active <= IsaPaths.HardwareIsa, $"ActiveIsa {active} exceeds the hardware's {IsaPaths.HardwareIsa}.");
+        Assert.True(DamageScanner.AcceleratedIsa <= IsaPaths.HardwareIsa, $"AcceleratedIsa {DamageScanner.AcceleratedIsa} exceeds the hardware's {IsaPaths.HardwareIsa}.");
+        Assert.True(active <= DamageScanner.AcceleratedIsa);
+        Assert.Equal(Environment.GetEnvironmentVariable("DAMAGE_VECTOR512") == "1" ? DamageScanner.AcceleratedIsa : (DamageIsa)Math.Min((int)DamageScanner.AcceleratedIsa, (int)DamageIsa.Vector256), active);
         Assert.Equal(Vector128.IsHardwareAccelerated, active >= DamageIsa.Vector128);
 
         string? expected = Environment.GetEnvironmentVariable(IsaPaths.ExpectedVariable);
