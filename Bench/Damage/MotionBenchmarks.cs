@@ -1,0 +1,81 @@
+using BenchmarkDotNet.Attributes;
+using Codecs.Pixels;
+using Damage;
+
+namespace Bench.Damage;
+
+/// <summary>
+/// What scroll/move detection adds to a frame: the diff alone, the diff plus motion detection, and the whole plan
+/// (plus rectangle merging), on a frame whose terminal scrolled by 3 lines and on one whose terminal text was replaced
+/// (the same amount of change, nothing moved). Read-only: the previous frame is never updated, so every call sees the
+/// same pair.
+/// </summary>
+/// <remarks>Run: <c>dotnet run -c Release --project Bench -- --filter '*MotionBenchmarks*'</c>.</remarks>
+[Config(typeof(DamageBenchConfig))]
+public class MotionBenchmarks : IDisposable
+{
+    private FramePool _pool = null!;
+    private DirtyTileMap _dirty = null!;
+    private DirtyTileMap _residual = null!;
+    private MotionDetector _motion = null!;
+    private RectangleMerger _merger = null!;
+    private readonly List<CopyOperation> _copies = [];
+    private readonly List<Rect> _rectangles = [];
+
+    [Params("1080p", "2160p")]
+    public string Resolution { get; set; } = "1080p";
+
+    [Params(DamageScenario.Scroll, DamageScenario.Rewrite)]
+    public DamageScenario Scenario { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        (int width, int height) = Resolution == "2160p" ? (3840, 2160) : (1920, 1080);
+        _pool = new FramePool(FramePairSources.FromEnvironment(), width, height, Scenario, 1);
+        _dirty = new DirtyTileMap(width, height, DamageOptions.DefaultTileSize);
+        _residual = new DirtyTileMap(width, height, DamageOptions.DefaultTileSize);
+        _motion = new MotionDetector();
+        _merger = new RectangleMerger(RectCostModel.Rfb);
+
+        // Report what the scenario is, once, next to the timings.
+        (Framebuffer previous, Framebuffer current, _) = _pool.Next();
+        DamageScanner.Scan(previous.ReadOnlyView, current.ReadOnlyView, _dirty);
+        MotionResult result = _motion.Detect(previous.ReadOnlyView, current.ReadOnlyView, _dirty, _residual, _copies);
+        long merged = _merger.Merge(_residual, _rectangles);
+        Console.WriteLine($"// {Resolution} {Scenario}: dirty {_dirty.GetDirtyBoundsArea()} px in {_dirty.DirtyTileCount} tiles, " +
+            $"{_copies.Count} copies explain {result.PixelsExplained} px, {_rectangles.Count} rectangles cover {merged} px");
+    }
+
+    [GlobalCleanup]
+    public void Dispose()
+    {
+        _pool?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [Benchmark(Baseline = true)]
+    public int Diff()
+    {
+        (Framebuffer previous, Framebuffer current, _) = _pool.Next();
+        DamageScanner.Scan(previous.ReadOnlyView, current.ReadOnlyView, _dirty);
+        return _dirty.DirtyTileCount;
+    }
+
+    [Benchmark]
+    public int DiffAndMotion()
+    {
+        (Framebuffer previous, Framebuffer current, _) = _pool.Next();
+        DamageScanner.Scan(previous.ReadOnlyView, current.ReadOnlyView, _dirty);
+        return _motion.Detect(previous.ReadOnlyView, current.ReadOnlyView, _dirty, _residual, _copies).Anchors;
+    }
+
+    [Benchmark]
+    public long WholePlan()
+    {
+        (Framebuffer previous, Framebuffer current, _) = _pool.Next();
+        DamageScanner.Scan(previous.ReadOnlyView, current.ReadOnlyView, _dirty);
+        _motion.Detect(previous.ReadOnlyView, current.ReadOnlyView, _dirty, _residual, _copies);
+        return _merger.Merge(_residual, _rectangles);
+    }
+}
