@@ -11,6 +11,9 @@ namespace TestSupport;
 /// <summary>An instruction-set ceiling a child test run is forced down to with the runtime's DOTNET_Enable* switches.</summary>
 public enum IsaConfiguration
 {
+    /// <summary>No runtime switch: the widest tier this machine has (for runs that only add their own environment).</summary>
+    Default,
+
     /// <summary><c>DOTNET_EnableAVX512=0</c>: Vector512 is off, Vector256 (AVX2) is the widest.</summary>
     NoAvx512,
 
@@ -62,6 +65,7 @@ public static class IsaPaths
     /// <summary>The runtime switches of a configuration.</summary>
     public static IReadOnlyDictionary<string, string> EnvironmentOf(IsaConfiguration configuration) => configuration switch
     {
+        IsaConfiguration.Default => new Dictionary<string, string>(),
         IsaConfiguration.NoAvx512 => new Dictionary<string, string> { ["DOTNET_EnableAVX512"] = "0" },
         IsaConfiguration.NoAvx2 => new Dictionary<string, string> { ["DOTNET_EnableAVX512"] = "0", ["DOTNET_EnableAVX2"] = "0" },
         IsaConfiguration.Scalar => new Dictionary<string, string> { ["DOTNET_EnableHWIntrinsic"] = "0" },
@@ -76,6 +80,7 @@ public static class IsaPaths
     {
         int ceiling = configuration switch
         {
+            IsaConfiguration.Default => 512,
             IsaConfiguration.NoAvx512 => 256,
             IsaConfiguration.NoAvx2 => 128,
             _ => 0,
@@ -111,11 +116,14 @@ public static class IsaPaths
     {
         ArgumentNullException.ThrowIfNull(testClass);
         string[] filter = method is null ? ["-class", testClass.FullName!] : ["-method", $"{testClass.FullName}.{method}"];
-        return Run(testClass.Assembly.Location, filter, method is null ? testClass.FullName! : filter[1], configuration, timeout);
+        return Run(testClass.Assembly.Location, filter, method is null ? testClass.FullName! : filter[1], configuration, timeout, extraEnvironment: null);
     }
 
-    /// <summary>Runs every test of several classes of one test assembly in a single child process under <paramref name="configuration"/>.</summary>
-    public static IsaRunResult RunTestClasses(IReadOnlyList<Type> testClasses, IsaConfiguration configuration, TimeSpan? timeout = null)
+    /// <summary>
+    /// Runs every test of several classes of one test assembly in a single child process under
+    /// <paramref name="configuration"/>, with <paramref name="extraEnvironment"/> (e.g. a library's opt-in switches) added.
+    /// </summary>
+    public static IsaRunResult RunTestClasses(IReadOnlyList<Type> testClasses, IsaConfiguration configuration, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? extraEnvironment = null)
     {
         ArgumentNullException.ThrowIfNull(testClasses);
         if (testClasses.Count == 0 || testClasses.Any(t => t.Assembly != testClasses[0].Assembly))
@@ -124,11 +132,11 @@ public static class IsaPaths
         }
 
         string[] filter = testClasses.SelectMany(t => new[] { "-class", t.FullName! }).ToArray();
-        return Run(testClasses[0].Assembly.Location, filter, string.Join(", ", testClasses.Select(t => t.Name)), configuration, timeout);
+        return Run(testClasses[0].Assembly.Location, filter, string.Join(", ", testClasses.Select(t => t.Name)), configuration, timeout, extraEnvironment);
     }
 
     /// <summary><c>dotnet exec &lt;assembly&gt; &lt;filter&gt; -xml &lt;results&gt;</c> with the configuration's environment.</summary>
-    private static IsaRunResult Run(string assemblyPath, string[] filter, string description, IsaConfiguration configuration, TimeSpan? timeout)
+    private static IsaRunResult Run(string assemblyPath, string[] filter, string description, IsaConfiguration configuration, TimeSpan? timeout, IReadOnlyDictionary<string, string>? extraEnvironment)
     {
         if (IsChild)
         {
@@ -154,7 +162,7 @@ public static class IsaPaths
                 start.ArgumentList.Add(argument);
             }
 
-            foreach ((string name, string value) in EnvironmentOf(configuration))
+            foreach ((string name, string value) in EnvironmentOf(configuration).Concat(extraEnvironment ?? new Dictionary<string, string>()))
             {
                 start.Environment[name] = value;
             }
