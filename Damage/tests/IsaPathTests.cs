@@ -32,7 +32,6 @@ public sealed class IsaPathTests
     [MemberData(nameof(Configurations))]
     public void LoweredIsa_AllTestsPass(IsaConfiguration configuration)
     {
-        Assert.SkipWhen(IsaPaths.IsChild, "already in an ISA child process");
         IsaRunResult run = IsaPaths.RunTestClasses(s_classes, configuration, TimeSpan.FromMinutes(10), s_requestVector512);
         run.AssertPassed(minimumTests: 20);
 

@@ -16,7 +16,6 @@ public class PixelConverterIsaTests
     [MemberData(nameof(Configurations))]
     public void ConversionTests_PassUnder(IsaConfiguration configuration)
     {
-        Assert.SkipWhen(IsaPaths.IsChild, "already in an ISA child process");
         IsaRunResult result = IsaPaths.RunTestClasses([typeof(PixelConverterTests)], configuration);
         result.AssertPassed(minimumTests: 1000);
         AssertVectorPath(configuration, result);
@@ -30,7 +29,6 @@ public class PixelConverterIsaTests
     [MemberData(nameof(Configurations))]
     public void VectorWidth_DropsUnder(IsaConfiguration configuration)
     {
-        Assert.SkipWhen(IsaPaths.IsChild, "already in an ISA child process");
         IsaRunResult result = IsaPaths.RunTestClass(typeof(PixelConverterTests), configuration, method: nameof(PixelConverterTests.VectorBits_FollowsRuntimeAcceleration));
         result.AssertPassed(minimumTests: 1);
         AssertVectorPath(configuration, result);
