@@ -110,6 +110,70 @@ internal static class RfbPixelScan
         return -1;
     }
 
+    /// <summary>
+    /// Number of positions <c>i</c> in <c>[1, n)</c> with <c>values[i] != values[i - 1]</c>: the run count minus one, the
+    /// basis of the natural-image estimate. Scalar equivalent:
+    /// <c>for (i = 1; i &lt; n; i++) changes += values[i] != values[i - 1] ? 1 : 0;</c>
+    /// </summary>
+    /// <remarks>
+    /// Two overlapping loads one pixel apart give each lane its left neighbour:
+    /// <code>
+    /// a = load(i - 1):  | v[i-1] | v[i]   | ... | v[i+14] |
+    /// b = load(i):      | v[i]   | v[i+1] | ... | v[i+15] |
+    /// ~Equals(a, b) → one bit per lane that starts a new run; PopCount of ExtractMostSignificantBits adds them up.
+    /// </code>
+    /// Full vectors run while <c>i + Count ≤ n</c>; the remaining &lt; Count positions run through the scalar loop (a
+    /// counting loop cannot overlap its last vector without counting lanes twice).
+    /// </remarks>
+    public static int CountChanges(ReadOnlySpan<uint> values)
+    {
+        ref uint start = ref MemoryMarshal.GetReference(values);
+        nuint length = (nuint)values.Length;
+        nuint i = 1;
+        int changes = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + (nuint)Vector512<uint>.Count <= length; i += (nuint)Vector512<uint>.Count)
+            {
+                Vector512<uint> a = Vector512.LoadUnsafe(ref start, i - 1);
+                Vector512<uint> b = Vector512.LoadUnsafe(ref start, i);
+                changes += BitOperations.PopCount(~Vector512.Equals(a, b).ExtractMostSignificantBits() & 0xFFFFul);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + (nuint)Vector256<uint>.Count <= length; i += (nuint)Vector256<uint>.Count)
+            {
+                Vector256<uint> a = Vector256.LoadUnsafe(ref start, i - 1);
+                Vector256<uint> b = Vector256.LoadUnsafe(ref start, i);
+                changes += BitOperations.PopCount(~Vector256.Equals(a, b).ExtractMostSignificantBits() & 0xFFu);
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            for (; i + (nuint)Vector128<uint>.Count <= length; i += (nuint)Vector128<uint>.Count)
+            {
+                Vector128<uint> a = Vector128.LoadUnsafe(ref start, i - 1);
+                Vector128<uint> b = Vector128.LoadUnsafe(ref start, i);
+                changes += BitOperations.PopCount(~Vector128.Equals(a, b).ExtractMostSignificantBits() & 0xFu);
+            }
+        }
+
+        for (; i < length; i++)
+        {
+            if (Unsafe.Add(ref start, i) != Unsafe.Add(ref start, i - 1))
+            {
+                changes++;
+            }
+        }
+
+        return changes;
+    }
+
+    /// <summary>The widest vector the scans use here: 512, 256, 128 or 0 (scalar).</summary>
+    public static int VectorBits =>
+        Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0;
+
     /// <summary>True when every value of the rows <c>[x, x + width)</c> of rows <c>[y, y + height)</c> equals <paramref name="value"/>.</summary>
     public static bool IsSolid(ReadOnlySpan<uint> values, int stride, int x, int y, int width, int height, uint value)
     {

@@ -10,7 +10,7 @@ namespace Codecs.Tests.Rfb;
 /// <summary>Every lossless encoding × client format × shape × content, decoded by the independent decoders.</summary>
 public class RfbRoundTripTests
 {
-    public static readonly string[] LosslessEncodings = ["raw", "rre", "hextile", "zrle"];
+    public static readonly string[] LosslessEncodings = ["raw", "rre", "hextile", "zrle", "tight", "tight-gradient"];
 
     public static TheoryData<string, string, string> Cases()
     {
@@ -56,6 +56,10 @@ public class RfbRoundTripTests
     [InlineData("zrle")]
     [InlineData("zrle0")]
     [InlineData("zrle9")]
+    [InlineData("tight")]
+    [InlineData("tight0")]
+    [InlineData("tight9")]
+    [InlineData("tight-gradient")]
     public void RoundTrip_FullHd(string encoding)
     {
         var converter = PixelConverter.Create(PixelFormat.Rgbx32);

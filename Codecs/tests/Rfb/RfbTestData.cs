@@ -69,6 +69,10 @@ internal static class RfbTestData
         "zrle" => new ZrleEncoder(converter),
         "zrle0" => new ZrleEncoder(converter, 0),
         "zrle9" => new ZrleEncoder(converter, 9),
+        "tight" => new TightEncoder(converter),
+        "tight0" => new TightEncoder(converter, 0),
+        "tight9" => new TightEncoder(converter, 9),
+        "tight-gradient" => new TightEncoder(converter, 6) { EnableGradient = true },
         _ => throw new ArgumentOutOfRangeException(nameof(encoding)),
     };
 
