@@ -50,10 +50,10 @@ internal sealed class TightDecoder : IDisposable
                 DecodeJpeg(ref reader, area, fb);
                 return reader.Position;
             case 10 when png:
-                reader.Fail("PNG data in TightPNG is not supported by this decoder");
+                CodecDataException.Throw(format, RfbEncoding.RectHeaderSize, "PNG data in TightPNG is not supported by this decoder");
                 return 0;
             case > 7:
-                reader.Fail($"invalid Tight compression control 0x{control:X2}");
+                CodecDataException.Throw(format, RfbEncoding.RectHeaderSize, $"invalid Tight compression control 0x{control:X2}");
                 return 0;
         }
 

@@ -46,8 +46,9 @@ internal sealed class ZlibInflater : IDisposable
                 overflow = _stream.Read(probe) != 0;
             }
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException || (ex is IOException && ex is not CodecDataException))
         {
+            // InvalidDataException for bad data, ZLibException for states zlib itself rejects.
             Reset();
             throw new CodecDataException(format, offset, "corrupt zlib data: " + ex.Message, ex);
         }
