@@ -170,6 +170,48 @@ public readonly struct RfbPixelWire
         }
     }
 
+    /// <summary>Stores every value of <paramref name="values"/>, <see cref="Size"/> bytes each; returns the bytes written.</summary>
+    public int WriteMany(ReadOnlySpan<uint> values, Span<byte> destination)
+    {
+        int size = Size;
+        int length = values.Length * size;
+        destination = destination[..length];
+        switch (Layout)
+        {
+            case RfbPixelLayout.UInt32LittleEndian when BitConverter.IsLittleEndian:
+                System.Runtime.InteropServices.MemoryMarshal.AsBytes(values).CopyTo(destination);
+                break;
+            case RfbPixelLayout.Low3LittleEndian:
+            case RfbPixelLayout.High3LittleEndian:
+            case RfbPixelLayout.Rgb888:
+                {
+                    int s0 = Layout == RfbPixelLayout.Rgb888 ? _redShift : Layout == RfbPixelLayout.High3LittleEndian ? 8 : 0;
+                    int s1 = Layout == RfbPixelLayout.Rgb888 ? _greenShift : s0 + 8;
+                    int s2 = Layout == RfbPixelLayout.Rgb888 ? _blueShift : s0 + 16;
+                    int o = 0;
+                    foreach (uint v in values)
+                    {
+                        destination[o + 2] = (byte)(v >> s2);
+                        destination[o + 1] = (byte)(v >> s1);
+                        destination[o] = (byte)(v >> s0);
+                        o += 3;
+                    }
+
+                    break;
+                }
+
+            default:
+                for (int i = 0, o = 0; i < values.Length; i++, o += size)
+                {
+                    Write(values[i], destination[o..]);
+                }
+
+                break;
+        }
+
+        return length;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Write3(Span<byte> destination, byte b0, byte b1, byte b2)
     {

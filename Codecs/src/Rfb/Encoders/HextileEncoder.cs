@@ -80,7 +80,14 @@ public sealed class HextileEncoder : IRfbEncoder
                 }
                 else
                 {
-                    _palette.Build(tile, 256, out _);
+                    // Each colour but the background needs a subrect of its own, so more colours than
+                    // (raw size / smallest coloured subrect) + 1 cannot beat the raw tile: stop counting there.
+                    int colourLimit = Math.Clamp((rawSize - 2) / (2 + bpp) + 1, 2, 256);
+                    if (!_palette.Build(tile, colourLimit, out _))
+                    {
+                        goto Raw;
+                    }
+
                     _palette.SortByFrequency();
                     uint bg = _palette.Colours[0];
                     bool mono = _palette.Count == 2;
@@ -141,17 +148,11 @@ public sealed class HextileEncoder : IRfbEncoder
                     }
                 }
 
+            Raw:
                 if (written < 0)
                 {
                     span[0] = RawFlag;
-                    int o = 1;
-                    foreach (uint v in tile)
-                    {
-                        _wire.Write(v, span[o..]);
-                        o += bpp;
-                    }
-
-                    written = o;
+                    written = 1 + _wire.WriteMany(tile, span[1..]);
                     haveBackground = false;
                     haveForeground = false;
                 }

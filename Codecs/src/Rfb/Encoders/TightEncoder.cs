@@ -56,6 +56,7 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
     private readonly byte[] _data = new byte[MaxArea * 4 + 1024];
     private int[] _channels = new int[3 * (MaxWidth + 1) * 2];
     private int _compressionLevel;
+    private readonly int _laneStream;
     private int _pendingResets;
     private int _rects;
 
@@ -66,7 +67,13 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
     {
     }
 
-    private TightEncoder(PixelConverter converter, int compressionLevel, bool png)
+    /// <summary>A lane of <see cref="TightParallelEncoder"/>: every zlib-compressed rectangle uses stream <paramref name="laneStream"/>.</summary>
+    internal TightEncoder(PixelConverter converter, int compressionLevel, int laneStream)
+        : this(converter, compressionLevel, png: false, laneStream)
+    {
+    }
+
+    private TightEncoder(PixelConverter converter, int compressionLevel, bool png, int laneStream = -1)
     {
         ArgumentNullException.ThrowIfNull(converter);
         ArgumentOutOfRangeException.ThrowIfNegative(compressionLevel);
@@ -76,11 +83,19 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         _tpixel = RfbPixelWire.TPixel(converter);
         _compressionLevel = compressionLevel;
         _png = png;
+        _laneStream = laneStream;
+        int[] levels = LevelsFor(compressionLevel);
+        for (int i = 0; i < 4; i++)
+        {
+            _streams[i] = new RfbZlibDeflater(levels[i]);
+        }
+    }
+
+    /// <summary>zlib level per stream: (raw, mono, indexed, raw) from TigerVNC's table, or the raw level everywhere in a lane.</summary>
+    private int[] LevelsFor(int compressionLevel)
+    {
         (int indexed, int mono, int raw) = s_zlibLevels[compressionLevel];
-        _streams[0] = new RfbZlibDeflater(raw);
-        _streams[1] = new RfbZlibDeflater(mono);
-        _streams[2] = new RfbZlibDeflater(indexed);
-        _streams[3] = new RfbZlibDeflater(raw);
+        return _laneStream >= 0 ? [raw, raw, raw, raw] : [raw, mono, indexed, raw];
     }
 
     public int Encoding => _png ? RfbEncoding.TightPng : RfbEncoding.Tight;
@@ -102,8 +117,7 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
             }
 
             _compressionLevel = value;
-            (int indexed, int mono, int raw) = s_zlibLevels[value];
-            int[] levels = [raw, mono, indexed, raw];
+            int[] levels = LevelsFor(value);
             for (int i = 0; i < 4; i++)
             {
                 if (_streams[i].Level != levels[i])
@@ -322,7 +336,7 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
 
     private int TakeResets()
     {
-        int resets = _pendingResets;
+        int resets = _pendingResets & (_laneStream >= 0 ? 1 << _laneStream : 0xF);
         _pendingResets = 0;
         return resets;
     }
@@ -406,7 +420,7 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
             RectCounts[2]++;
         }
 
-        int stream = count == 2 ? 1 : 2;
+        int stream = _laneStream >= 0 ? _laneStream : count == 2 ? 1 : 2;
         int headerSize = 1 + 1 + 1 + count * _tpixel.Size;
         Span<byte> head = stackalloc byte[3 + 256 * 4];
         head[0] = (byte)((stream << 4) | 0x40 | TakeResets());
@@ -433,16 +447,11 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         }
         else
         {
-            int o = 0;
-            foreach (uint v in piece)
-            {
-                _tpixel.Write(v, data[o..]);
-                o += c;
-            }
+            _tpixel.WriteMany(piece, data);
         }
 
         Span<byte> head = stackalloc byte[2];
-        int stream = gradient ? 3 : 0;
+        int stream = _laneStream >= 0 ? _laneStream : gradient ? 3 : 0;
         head[0] = (byte)((stream << 4) | (gradient ? 0x40 : 0) | TakeResets());
         head[1] = 2; // gradient filter id
         RectCounts[gradient ? 4 : 3]++;

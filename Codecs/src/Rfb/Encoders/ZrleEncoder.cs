@@ -172,11 +172,7 @@ public sealed class ZrleEncoder : IRfbEncoder, IDisposable
         {
             case 0:
                 o[0] = 0;
-                foreach (uint v in tile)
-                {
-                    _wire.Write(v, o[p..]);
-                    p += c;
-                }
+                p += _wire.WriteMany(tile, o[p..]);
 
                 break;
             case 2:
