@@ -23,6 +23,7 @@ public enum RfbCodec
     Zrle6,
     TightLossless,
     TightJpeg8,
+    TightLossless4Lanes,
 }
 
 /// <summary>
@@ -49,7 +50,7 @@ public class RfbCodecBenchmarks
     [Params("terminal-scroll", "browser-scroll", "photo-viewer", "video-window", "window-drag", "gl-anim")]
     public string Trace { get; set; } = "";
 
-    [Params(RfbCodec.Raw, RfbCodec.Hextile, RfbCodec.Zrle1, RfbCodec.Zrle6, RfbCodec.TightLossless, RfbCodec.TightJpeg8)]
+    [Params(RfbCodec.Raw, RfbCodec.Hextile, RfbCodec.Zrle1, RfbCodec.Zrle6, RfbCodec.TightLossless, RfbCodec.TightJpeg8, RfbCodec.TightLossless4Lanes)]
     public RfbCodec Codec { get; set; }
 
     [GlobalSetup]
@@ -58,7 +59,7 @@ public class RfbCodecBenchmarks
         _workload = Load(Trace);
         _encoded = Encoded(Trace, Codec);
         _writer = new ArrayBufferWriter<byte>(_encoded.Length + 4096);
-        _client = new byte[1920 * 1080 * 4];
+        _client = new byte[_workload.MaxWidth * _workload.MaxHeight * 4];
     }
 
     [Benchmark]
@@ -72,7 +73,7 @@ public class RfbCodecBenchmarks
     public int Decode()
     {
         using var decoder = new RfbDecoder(s_converter.Format);
-        var view = new ImageView(_client, 1920, 1080, 1920 * 4, s_converter.Format);
+        var view = new ImageView(_client, _workload.MaxWidth, _workload.MaxHeight, _workload.MaxWidth * 4, s_converter.Format);
         return decoder.DecodeRectangles(_encoded, _workload.RectCount(Codec), view);
     }
 
@@ -88,11 +89,25 @@ public class RfbCodecBenchmarks
 
     private static int EncodeAll(Workload workload, RfbCodec codec, ArrayBufferWriter<byte> writer)
     {
-        IRfbEncoder encoder = CreateEncoder(codec);
         int rects = 0;
-        foreach (Framebuffer frame in workload.Rects)
+        if (codec == RfbCodec.TightLossless4Lanes)
         {
-            rects += encoder.Encode(frame.ReadOnlyView, frame.Bounds, writer);
+            using var parallel = new TightParallelEncoder(s_converter, 2, 4);
+            foreach ((Framebuffer atlas, Rect[] areas) in workload.Frames)
+            {
+                rects += parallel.Encode(atlas, areas, writer);
+            }
+
+            return rects;
+        }
+
+        IRfbEncoder encoder = CreateEncoder(codec);
+        foreach ((Framebuffer atlas, Rect[] areas) in workload.Frames)
+        {
+            foreach (Rect area in areas)
+            {
+                rects += encoder.Encode(atlas.ReadOnlyView, area, writer);
+            }
         }
 
         (encoder as IDisposable)?.Dispose();
@@ -109,16 +124,18 @@ public class RfbCodecBenchmarks
 
     public static long ChangedPixels(string trace) => Load(trace).Pixels;
 
-    /// <summary>The changed rectangles of the first frames of a trace, each copied into its own small canonical buffer.</summary>
+    /// <summary>
+    /// The changed rectangles of the first frames of a trace; each frame's rectangles are copied, stacked top to bottom,
+    /// into one small canonical "atlas" framebuffer (so a frame's rectangles can be encoded together, as a server does).
+    /// </summary>
     public static Workload Load(string trace) => s_workloads.GetOrAdd(trace, name =>
     {
         string path = Path.Combine(CorpusDirectory(), name + ".fbt");
         using var reader = new TraceReader(File.OpenRead(path));
-        var rects = new List<Framebuffer>();
+        var frames = new List<(Framebuffer, Rect[])>();
         long pixels = 0;
-        int frames = 0;
         bool first = true;
-        while (frames < MaxFrames && pixels < MaxPixels && reader.ReadFrame())
+        while (frames.Count < MaxFrames && pixels < MaxPixels && reader.ReadFrame())
         {
             if (first)
             {
@@ -126,22 +143,30 @@ public class RfbCodecBenchmarks
                 continue;
             }
 
-            if (reader.Frame.Rects.Count == 0)
+            IReadOnlyList<TraceRect> changed = reader.Frame.Rects;
+            if (changed.Count == 0)
             {
                 continue;
             }
 
-            frames++;
-            foreach (TraceRect rect in reader.Frame.Rects)
+            int width = changed.Max(r => r.Area.Width);
+            int height = changed.Sum(r => r.Area.Height);
+            Framebuffer atlas = Framebuffer.Allocate(width, height, PixelFormat.Bgrx32);
+            var areas = new Rect[changed.Count];
+            int y = 0;
+            for (int i = 0; i < changed.Count; i++)
             {
-                Framebuffer copy = Framebuffer.Allocate(rect.Area.Width, rect.Area.Height, PixelFormat.Bgrx32);
-                reader.Framebuffer.ReadOnlyView.Slice(rect.Area).CopyTo(copy.View);
-                rects.Add(copy);
-                pixels += rect.Area.Area;
+                Rect area = changed[i].Area;
+                areas[i] = new Rect(0, y, area.Width, area.Height);
+                reader.Framebuffer.ReadOnlyView.Slice(area).CopyTo(atlas.View.Slice(areas[i]));
+                y += area.Height;
+                pixels += area.Area;
             }
+
+            frames.Add((atlas, areas));
         }
 
-        return new Workload(rects, pixels, frames);
+        return new Workload(frames, pixels);
     });
 
     private static string CorpusDirectory()
@@ -158,15 +183,17 @@ public class RfbCodecBenchmarks
         return Directory.Exists(fallback) ? fallback : throw new DirectoryNotFoundException("corpus/ not found");
     }
 
-    public sealed class Workload(List<Framebuffer> rects, long pixels, int frames)
+    public sealed class Workload(List<(Framebuffer Atlas, Rect[] Areas)> frames, long pixels)
     {
         private readonly ConcurrentDictionary<RfbCodec, int> _rectCounts = new();
 
-        public List<Framebuffer> Rects { get; } = rects;
+        public List<(Framebuffer Atlas, Rect[] Areas)> Frames { get; } = frames;
 
         public long Pixels { get; } = pixels;
 
-        public int Frames { get; } = frames;
+        public int MaxWidth { get; } = Math.Max(1, frames.Count == 0 ? 1 : frames.Max(f => f.Atlas.Width));
+
+        public int MaxHeight { get; } = Math.Max(1, frames.Count == 0 ? 1 : frames.Max(f => f.Atlas.Height));
 
         public int RectCount(RfbCodec codec) => _rectCounts[codec];
 
