@@ -242,7 +242,7 @@ public class RfbMalformedInputTests
         Reject(new byte[5]);
     }
 
-    public static TheoryData<string> Encodings => new() { "raw", "rre", "hextile", "zrle", "tight", "tight-gradient", "tight-jpeg" };
+    public static TheoryData<string> Encodings => new() { "raw", "rre", "hextile", "zrle", "tight", "tight-gradient", "tight-jpeg", "tightpng" };
 
     private static byte[] ValidEncoding(string encoding, out int rects)
     {

@@ -72,6 +72,7 @@ internal static class RfbTestData
         "tight" => new TightEncoder(converter),
         "tight0" => new TightEncoder(converter, 0),
         "tight9" => new TightEncoder(converter, 9),
+        "tightpng" => TightEncoder.CreateTightPng(converter),
         "tight-gradient" => new TightEncoder(converter, 6) { EnableGradient = true },
         _ => throw new ArgumentOutOfRangeException(nameof(encoding)),
     };

@@ -17,6 +17,7 @@ internal sealed class TightDecoder : IDisposable
     private readonly ZlibInflater[] _inflaters = [new(), new(), new(), new()];
     private readonly uint[] _palette = new uint[256];
     private readonly PixelConverter _converter;
+    private readonly PngDecoder _png = new();
     private TurboJpegDecompressor? _jpeg;
     private byte[] _data = new byte[1 << 16];
     private byte[] _canonical = [];
@@ -50,8 +51,8 @@ internal sealed class TightDecoder : IDisposable
                 DecodeJpeg(ref reader, area, fb);
                 return reader.Position;
             case 10 when png:
-                CodecDataException.Throw(format, RfbEncoding.RectHeaderSize, "PNG data in TightPNG is not supported by this decoder");
-                return 0;
+                DecodePng(ref reader, area, fb);
+                return reader.Position;
             case > 7:
                 CodecDataException.Throw(format, RfbEncoding.RectHeaderSize, $"invalid Tight compression control 0x{control:X2}");
                 return 0;
@@ -254,6 +255,31 @@ internal sealed class TightDecoder : IDisposable
         for (int y = 0; y < area.Height; y++)
         {
             _converter.FromCanonical(canonical.Row(y), fb.Row(area.Y + y).Slice(area.X * bpp, area.Width * bpp));
+        }
+    }
+
+    private void DecodePng(ref RfbReader reader, Rect area, ImageView fb)
+    {
+        int length = ReadCompactLength(ref reader);
+        long offset = reader.Offset;
+        ReadOnlySpan<byte> png = reader.Take(length);
+        int bytes = area.Width * area.Height * 3;
+        if (_canonical.Length < bytes)
+        {
+            _canonical = new byte[bytes];
+        }
+
+        Span<byte> rgb = _canonical.AsSpan(0, bytes);
+        _png.Decode(png, area.Width, area.Height, rgb, offset);
+        int bpp = _store.BytesPerPixel;
+        for (int y = 0; y < area.Height; y++)
+        {
+            Span<byte> row = fb.Row(area.Y + y).Slice(area.X * bpp, area.Width * bpp);
+            ReadOnlySpan<byte> src = rgb.Slice(y * area.Width * 3, area.Width * 3);
+            for (int x = 0; x < area.Width; x++)
+            {
+                _store.Store(_converter.ToPixelValue(src[3 * x], src[3 * x + 1], src[3 * x + 2]), row[(x * bpp)..]);
+            }
         }
     }
 

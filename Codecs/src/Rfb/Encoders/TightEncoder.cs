@@ -53,12 +53,20 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
     private readonly uint[] _piece = new uint[MaxArea];
     private readonly bool _png;
     private TurboJpegCompressor? _jpeg;
+    private MemoryStream? _pngStream;
     private readonly byte[] _data = new byte[MaxArea * 4 + 1024];
     private int[] _channels = new int[3 * (MaxWidth + 1) * 2];
     private int _compressionLevel;
     private readonly int _laneStream;
     private int _pendingResets;
     private int _rects;
+
+    /// <summary>
+    /// TightPNG (encoding −260, noVNC): like Tight, but every rectangle that is neither fill nor JPEG is a PNG
+    /// (control 0xA0, 8-bit RGB, a fresh zlib stream per image) instead of basic compression.
+    /// </summary>
+    public static TightEncoder CreateTightPng(PixelConverter converter, int compressionLevel = 2) =>
+        new(converter, compressionLevel, png: true);
 
     /// <param name="converter">The client's pixel format.</param>
     /// <param name="compressionLevel">The client's compression level 0..9 (TigerVNC's default when none was sent: 2).</param>
@@ -307,6 +315,20 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         }
 
         bool lossy = LossyEnabled;
+        if (_png)
+        {
+            if (lossy && n >= 64 && RfbPixelScan.CountChanges(piece) > NaturalChangeRatio * n)
+            {
+                WriteJpeg(view.Slice(r), absolute, writer);
+            }
+            else
+            {
+                WritePng(absolute, piece, writer);
+            }
+
+            return;
+        }
+
         int maxColours;
         if (lossy)
         {
@@ -332,6 +354,28 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         }
 
         WriteFullColour(absolute, piece, writer);
+    }
+
+    private void WritePng<TWriter>(Rect absolute, ReadOnlySpan<uint> piece, TWriter writer)
+        where TWriter : IBufferWriter<byte>
+    {
+        Span<byte> rgb = _data.AsSpan(0, piece.Length * 3);
+        for (int i = 0; i < piece.Length; i++)
+        {
+            _converter.FromPixelValue(piece[i], out rgb[3 * i], out rgb[3 * i + 1], out rgb[3 * i + 2]);
+        }
+
+        _pngStream ??= new MemoryStream();
+        RfbPng.Write(_pngStream, rgb, absolute.Width, absolute.Height, s_zlibLevels[_compressionLevel].Raw);
+        ReadOnlySpan<byte> png = _pngStream.GetBuffer().AsSpan(0, (int)_pngStream.Length);
+        RfbRectHeader.Write(writer, absolute, Encoding);
+        Span<byte> span = writer.GetSpan(4 + png.Length);
+        span[0] = (byte)(0xA0 | TakeResets());
+        int o = 1 + WriteCompactLength(span[1..], png.Length);
+        png.CopyTo(span[o..]);
+        writer.Advance(o + png.Length);
+        RectCounts[6]++;
+        _rects++;
     }
 
     private int TakeResets()
@@ -559,5 +603,6 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         }
 
         _jpeg?.Dispose();
+        _pngStream?.Dispose();
     }
 }
