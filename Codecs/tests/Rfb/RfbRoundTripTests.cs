@@ -105,6 +105,28 @@ public class RfbRoundTripTests
         }
     }
 
+    [Theory]
+    [InlineData("raw")]
+    [InlineData("rre")]
+    [InlineData("hextile")]
+    [InlineData("zrle")]
+    [InlineData("tight")]
+    [InlineData("tightpng")]
+    public void EmptyRectangles_RoundTrip(string encoding)
+    {
+        var converter = PixelConverter.Create(PixelFormat.Rgb565);
+        IRfbEncoder encoder = RfbTestData.CreateEncoder(encoding, converter);
+        using var decoder = new RfbDecoder(converter.Format);
+        using Framebuffer frame = RfbTestData.MakeFrame("noise", 10, 10);
+        byte[] client = RfbTestData.ClientBuffer(converter.Format, frame.Width, frame.Height);
+        foreach (Rect area in new[] { new Rect(2, 2, 0, 0), new Rect(2, 2, 5, 0), new Rect(2, 2, 0, 5), new Rect(1, 1, 4, 4) })
+        {
+            RfbTestData.EncodeDecodeCheck(encoder, decoder, converter, frame.ReadOnlyView, area, client);
+        }
+
+        (encoder as IDisposable)?.Dispose();
+    }
+
     [Fact]
     public void CopyRect_PayloadAndOverlappingCopy()
     {
