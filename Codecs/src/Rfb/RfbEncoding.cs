@@ -25,6 +25,8 @@ public static class RfbEncoding
     public const int Subsampling4X = -767;
     public const int Subsampling2X = -766;
     public const int SubsamplingGray = -765;
+    public const int Subsampling8X = -764;
+    public const int Subsampling16X = -763;
 
     public const int LastRect = -224;
     public const int DesktopSize = -223;

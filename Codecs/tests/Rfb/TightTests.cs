@@ -193,6 +193,25 @@ public class TightTests
     }
 
     [Fact]
+    public void PseudoEncodings_SetLevelsQualityAndSubsampling()
+    {
+        using var encoder = new TightEncoder(PixelConverter.Create(PixelFormat.Rgbx32));
+        Assert.False(encoder.LossyEnabled);
+        Assert.True(encoder.TryApplyPseudoEncoding(RfbEncoding.CompressLevel0 + 7));
+        Assert.Equal(7, encoder.CompressionLevel);
+        Assert.True(encoder.TryApplyPseudoEncoding(RfbEncoding.QualityLevel0 + 3));
+        Assert.True(encoder.LossyEnabled);
+        Assert.Equal((42, JpegSubsampling.Yuv422), encoder.JpegSettings);
+        Assert.True(encoder.TryApplyPseudoEncoding(RfbEncoding.FineQualityLevel0 + 80));
+        Assert.True(encoder.TryApplyPseudoEncoding(RfbEncoding.Subsampling1X));
+        Assert.Equal((80, JpegSubsampling.Yuv444), encoder.JpegSettings);
+        Assert.True(encoder.TryApplyPseudoEncoding(RfbEncoding.Subsampling16X));
+        Assert.Equal(JpegSubsampling.Yuv420, encoder.JpegSettings.Subsampling);
+        Assert.False(encoder.TryApplyPseudoEncoding(RfbEncoding.LastRect));
+        Assert.False(encoder.TryApplyPseudoEncoding(RfbEncoding.Zrle));
+    }
+
+    [Fact]
     public void Jpeg_GrayAndFineSubsamplingDecode()
     {
         Assert.SkipUnless(TurboJpegCompressor.IsAvailable, "libturbojpeg0 is not installed");

@@ -170,6 +170,41 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         }
     }
 
+    /// <summary>
+    /// Applies one pseudo-encoding from the client's SetEncodings: compression level (−256..−247), JPEG quality level
+    /// (−32..−23), TurboVNC fine quality (−512..−412) or subsampling (−768 1X, −767 4X, −766 2X, −765 gray; 8X −764 and
+    /// 16X −763 are sent as 4:2:0, the strongest subsampling TurboJPEG 2.1 offers). Returns false for anything else.
+    /// </summary>
+    public bool TryApplyPseudoEncoding(int encoding)
+    {
+        switch (encoding)
+        {
+            case >= RfbEncoding.CompressLevel0 and <= RfbEncoding.CompressLevel0 + 9:
+                CompressionLevel = encoding - RfbEncoding.CompressLevel0;
+                return true;
+            case >= RfbEncoding.QualityLevel0 and <= RfbEncoding.QualityLevel0 + 9:
+                QualityLevel = encoding - RfbEncoding.QualityLevel0;
+                return true;
+            case >= RfbEncoding.FineQualityLevel0 and <= RfbEncoding.FineQualityLevel0 + 100:
+                FineQuality = Math.Max(1, encoding - RfbEncoding.FineQualityLevel0);
+                return true;
+            case RfbEncoding.Subsampling1X:
+                FineSubsampling = JpegSubsampling.Yuv444;
+                return true;
+            case RfbEncoding.Subsampling2X:
+                FineSubsampling = JpegSubsampling.Yuv422;
+                return true;
+            case RfbEncoding.SubsamplingGray:
+                FineSubsampling = JpegSubsampling.Gray;
+                return true;
+            case RfbEncoding.Subsampling4X or RfbEncoding.Subsampling8X or RfbEncoding.Subsampling16X:
+                FineSubsampling = JpegSubsampling.Yuv420;
+                return true;
+            default:
+                return false;
+        }
+    }
+
     /// <summary>Resets all four zlib streams; the next rectangle tells the client to reset its inflaters too.</summary>
     public void ResetStreams()
     {
