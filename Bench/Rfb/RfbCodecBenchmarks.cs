@@ -1,0 +1,260 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Codecs.Pixels;
+using Codecs.Rfb.Decoders;
+using Codecs.Rfb.Encoders;
+using Codecs.Trace;
+
+namespace Bench.Rfb;
+
+/// <summary>An RFB encoding and its settings, as benchmarked.</summary>
+public enum RfbCodec
+{
+    Raw,
+    Hextile,
+    Zrle1,
+    Zrle6,
+    TightLossless,
+    TightJpeg8,
+    TightLossless4Lanes,
+}
+
+/// <summary>
+/// Encodes and decodes the changed rectangles of the first frames of each corpus trace (1920×1080) for a noVNC-style
+/// Rgbx32 client, one encoder (and one decoder) per pass as per connection. Extra columns: changed MPixel/s and bytes
+/// per changed pixel: <c>dotnet run -c Release --project Bench -- --filter '*RfbCodecBenchmarks*'</c>.
+/// </summary>
+[Config(typeof(RfbBenchmarkConfig))]
+public class RfbCodecBenchmarks
+{
+    /// <summary>Frames taken per trace (after the first, which is the whole screen) and a cap on their changed pixels.</summary>
+    public const int MaxFrames = 40;
+    public const long MaxPixels = 6_000_000;
+
+    private static readonly ConcurrentDictionary<string, Workload> s_workloads = new();
+    private static readonly ConcurrentDictionary<(string, RfbCodec), byte[]> s_encoded = new();
+    private static readonly PixelConverter s_converter = PixelConverter.Create(PixelFormat.Rgbx32);
+
+    private Workload _workload = null!;
+    private byte[] _encoded = [];
+    private byte[] _client = [];
+    private ArrayBufferWriter<byte> _writer = new();
+
+    [Params("terminal-scroll", "browser-scroll", "photo-viewer", "video-window", "window-drag", "gl-anim")]
+    public string Trace { get; set; } = "";
+
+    [Params(RfbCodec.Raw, RfbCodec.Hextile, RfbCodec.Zrle1, RfbCodec.Zrle6, RfbCodec.TightLossless, RfbCodec.TightJpeg8, RfbCodec.TightLossless4Lanes)]
+    public RfbCodec Codec { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _workload = Load(Trace);
+        _encoded = Encoded(Trace, Codec);
+        _writer = new ArrayBufferWriter<byte>(_encoded.Length + 4096);
+        _client = new byte[_workload.MaxWidth * _workload.MaxHeight * 4];
+    }
+
+    [Benchmark]
+    public int Encode()
+    {
+        _writer.ResetWrittenCount();
+        return EncodeAll(_workload, Codec, _writer);
+    }
+
+    [Benchmark]
+    public int Decode()
+    {
+        using var decoder = new RfbDecoder(s_converter.Format);
+        var view = new ImageView(_client, _workload.MaxWidth, _workload.MaxHeight, _workload.MaxWidth * 4, s_converter.Format);
+        return decoder.DecodeRectangles(_encoded, _workload.RectCount(Codec), view);
+    }
+
+    public static IRfbEncoder CreateEncoder(RfbCodec codec) => codec switch
+    {
+        RfbCodec.Raw => new RawEncoder(s_converter),
+        RfbCodec.Hextile => new HextileEncoder(s_converter),
+        RfbCodec.Zrle1 => new ZrleEncoder(s_converter, 1),
+        RfbCodec.Zrle6 => new ZrleEncoder(s_converter, 6),
+        RfbCodec.TightLossless => new TightEncoder(s_converter, 2),
+        _ => new TightEncoder(s_converter, 2) { QualityLevel = 8 },
+    };
+
+    private static int EncodeAll(Workload workload, RfbCodec codec, ArrayBufferWriter<byte> writer)
+    {
+        int rects = 0;
+        if (codec == RfbCodec.TightLossless4Lanes)
+        {
+            using var parallel = new TightParallelEncoder(s_converter, 2, 4);
+            foreach ((Framebuffer atlas, Rect[] areas) in workload.Frames)
+            {
+                rects += parallel.Encode(atlas, areas, writer);
+            }
+
+            return rects;
+        }
+
+        IRfbEncoder encoder = CreateEncoder(codec);
+        foreach ((Framebuffer atlas, Rect[] areas) in workload.Frames)
+        {
+            foreach (Rect area in areas)
+            {
+                rects += encoder.Encode(atlas.ReadOnlyView, area, writer);
+            }
+        }
+
+        (encoder as IDisposable)?.Dispose();
+        return rects;
+    }
+
+    public static byte[] Encoded(string trace, RfbCodec codec) => s_encoded.GetOrAdd((trace, codec), key =>
+    {
+        Workload workload = Load(key.Item1);
+        var writer = new ArrayBufferWriter<byte>();
+        workload.SetRectCount(key.Item2, EncodeAll(workload, key.Item2, writer));
+        return writer.WrittenSpan.ToArray();
+    });
+
+    public static long ChangedPixels(string trace) => Load(trace).Pixels;
+
+    /// <summary>
+    /// The changed rectangles of the first frames of a trace; each frame's rectangles are copied, stacked top to bottom,
+    /// into one small canonical "atlas" framebuffer (so a frame's rectangles can be encoded together, as a server does).
+    /// </summary>
+    public static Workload Load(string trace) => s_workloads.GetOrAdd(trace, name =>
+    {
+        string path = Path.Combine(CorpusDirectory(), name + ".fbt");
+        using var reader = new TraceReader(File.OpenRead(path));
+        var frames = new List<(Framebuffer, Rect[])>();
+        long pixels = 0;
+        bool first = true;
+        while (frames.Count < MaxFrames && pixels < MaxPixels && reader.ReadFrame())
+        {
+            if (first)
+            {
+                first = false;
+                continue;
+            }
+
+            IReadOnlyList<TraceRect> changed = reader.Frame.Rects;
+            if (changed.Count == 0)
+            {
+                continue;
+            }
+
+            int width = changed.Max(r => r.Area.Width);
+            int height = changed.Sum(r => r.Area.Height);
+            Framebuffer atlas = Framebuffer.Allocate(width, height, PixelFormat.Bgrx32);
+            var areas = new Rect[changed.Count];
+            int y = 0;
+            for (int i = 0; i < changed.Count; i++)
+            {
+                Rect area = changed[i].Area;
+                areas[i] = new Rect(0, y, area.Width, area.Height);
+                reader.Framebuffer.ReadOnlyView.Slice(area).CopyTo(atlas.View.Slice(areas[i]));
+                y += area.Height;
+                pixels += area.Area;
+            }
+
+            frames.Add((atlas, areas));
+        }
+
+        return new Workload(frames, pixels);
+    });
+
+    private static string CorpusDirectory()
+    {
+        for (string? dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
+        {
+            if (File.Exists(Path.Combine(dir, "Codecs.sln")))
+            {
+                return Path.Combine(dir, "corpus");
+            }
+        }
+
+        string fallback = Path.Combine(Directory.GetCurrentDirectory(), "corpus");
+        return Directory.Exists(fallback) ? fallback : throw new DirectoryNotFoundException("corpus/ not found");
+    }
+
+    public sealed class Workload(List<(Framebuffer Atlas, Rect[] Areas)> frames, long pixels)
+    {
+        private readonly ConcurrentDictionary<RfbCodec, int> _rectCounts = new();
+
+        public List<(Framebuffer Atlas, Rect[] Areas)> Frames { get; } = frames;
+
+        public long Pixels { get; } = pixels;
+
+        public int MaxWidth { get; } = Math.Max(1, frames.Count == 0 ? 1 : frames.Max(f => f.Atlas.Width));
+
+        public int MaxHeight { get; } = Math.Max(1, frames.Count == 0 ? 1 : frames.Max(f => f.Atlas.Height));
+
+        public int RectCount(RfbCodec codec) => _rectCounts[codec];
+
+        public void SetRectCount(RfbCodec codec, int count) => _rectCounts[codec] = count;
+    }
+}
+
+/// <summary>A short in-process job (2-core machine): 1 warm-up and 5 measured single-invocation iterations.</summary>
+public sealed class RfbBenchmarkConfig : ManualConfig
+{
+    public RfbBenchmarkConfig()
+    {
+        AddJob(Job.Default
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithLaunchCount(1)
+            .WithWarmupCount(1)
+            .WithIterationCount(5)
+            .WithInvocationCount(1)
+            .WithUnrollFactor(1)
+            .WithId("Short"));
+        AddColumn(new RfbColumn("MPix/s", (trace, codec, meanNs) =>
+            meanNs is double ns ? (RfbCodecBenchmarks.ChangedPixels(trace) / (ns / 1e9) / 1e6).ToString("F1") : "?"));
+        AddColumn(new RfbColumn("B/changed px", (trace, codec, _) =>
+            ((double)RfbCodecBenchmarks.Encoded(trace, codec).Length / RfbCodecBenchmarks.ChangedPixels(trace)).ToString("F3")));
+        AddColumn(new RfbColumn("changed MPix", (trace, _, _) => (RfbCodecBenchmarks.ChangedPixels(trace) / 1e6).ToString("F2")));
+    }
+}
+
+public sealed class RfbColumn(string name, Func<string, RfbCodec, double?, string> value) : IColumn
+{
+    public string Id => "Rfb." + name;
+
+    public string ColumnName => name;
+
+    public bool AlwaysShow => true;
+
+    public ColumnCategory Category => ColumnCategory.Custom;
+
+    public int PriorityInCategory => 0;
+
+    public bool IsNumeric => true;
+
+    public UnitType UnitType => UnitType.Dimensionless;
+
+    public string Legend => name switch
+    {
+        "MPix/s" => "Changed pixels (millions) encoded or decoded per second",
+        "B/changed px" => "Encoded bytes (headers included) per changed pixel",
+        _ => "Changed pixels in the workload (millions)",
+    };
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        string trace = (string)benchmarkCase.Parameters["Trace"];
+        var codec = (RfbCodec)benchmarkCase.Parameters["Codec"];
+        return value(trace, codec, summary[benchmarkCase]?.ResultStatistics?.Mean);
+    }
+
+    public bool IsAvailable(Summary summary) => true;
+
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+}

@@ -1,0 +1,643 @@
+using System.Buffers;
+using Codecs.Jpeg;
+using Codecs.Pixels;
+
+namespace Codecs.Rfb.Encoders;
+
+/// <summary>
+/// Tight (encoding 7) for one client connection: fill, mono (1-bit palette rows), palette (≤ 256 colours), basic
+/// full colour (copy filter, or the gradient filter when <see cref="EnableGradient"/> is on) and JPEG, over four
+/// persistent zlib streams (0 full colour, 1 mono, 2 indexed, 3 gradient — QEMU's convention).
+/// </summary>
+/// <remarks>
+/// <para><b>Splitting.</b> A rectangle first loses its large solid areas (TigerVNC's search: a 16×16 solid block,
+/// grown block by block and then pixel by pixel, kept when ≥ 2048 pixels), sent as fill; the rest is cut into pieces
+/// no wider than 2048 pixels and no larger than 65536 pixels, so every rectangle (fill and JPEG included) passes
+/// TigerVNC's width check and the data limits.</para>
+/// <para><b>Per piece.</b> One colour → fill; otherwise the colours are counted up to
+/// <c>maxColours</c> (TigerVNC: area / (8 · compression level), at least 4 divisor; 24 or 96 when JPEG is on; 2..256) with
+/// early exit: 2 → mono, more → palette, too many → full colour. A full-colour piece goes JPEG when lossy is allowed
+/// (<see cref="QualityLevel"/> or <see cref="FineQuality"/> set, client 16/32 bpp) and looks like a natural image
+/// (more than <see cref="NaturalChangeRatio"/> of its pixels differ from their left neighbour).</para>
+/// <para>Filtered data under 12 bytes is sent without zlib and does not touch the stream (TIGHT_MIN_TO_COMPRESS).</para>
+/// </remarks>
+public sealed class TightEncoder : IRfbEncoder, IDisposable
+{
+    public const int MaxWidth = 2048;
+    public const int MaxArea = 65536;
+    public const int MinToCompress = 12;
+    public const int SolidBlock = 16;
+    public const int SolidMinArea = 2048;
+
+    /// <summary>TigerVNC's quality level → (JPEG quality, subsampling) table (TightJPEGEncoder.cxx, same in TurboVNC).</summary>
+    public static ReadOnlySpan<byte> QualityTable => [15, 29, 41, 42, 62, 77, 79, 86, 92, 100];
+
+    private static readonly JpegSubsampling[] s_subsamplingTable =
+    [
+        JpegSubsampling.Yuv420, JpegSubsampling.Yuv420, JpegSubsampling.Yuv420,
+        JpegSubsampling.Yuv422, JpegSubsampling.Yuv422, JpegSubsampling.Yuv422,
+        JpegSubsampling.Yuv444, JpegSubsampling.Yuv444, JpegSubsampling.Yuv444, JpegSubsampling.Yuv444,
+    ];
+
+    // TigerVNC TightEncoder.cxx: zlib level per compression level for (indexed, mono, raw).
+    private static readonly (int Indexed, int Mono, int Raw)[] s_zlibLevels =
+    [
+        (0, 0, 0), (1, 1, 1), (3, 3, 2), (5, 5, 2), (6, 7, 3), (7, 8, 4), (7, 8, 5), (8, 9, 6), (9, 9, 7), (9, 9, 9),
+    ];
+
+    private readonly PixelConverter _converter;
+    private readonly ClientPixelBuffer _pixels;
+    private readonly RfbPalette _palette = new();
+    private readonly RfbPixelWire _tpixel;
+    private readonly RfbZlibDeflater[] _streams = new RfbZlibDeflater[4];
+    private readonly uint[] _piece = new uint[MaxArea];
+    private readonly bool _png;
+    private TurboJpegCompressor? _jpeg;
+    private MemoryStream? _pngStream;
+    private readonly byte[] _data = new byte[MaxArea * 4 + 1024];
+    private int[] _channels = new int[3 * (MaxWidth + 1) * 2];
+    private int _compressionLevel;
+    private readonly int _laneStream;
+    private int _pendingResets;
+    private int _rects;
+
+    /// <summary>
+    /// TightPNG (encoding −260, noVNC): like Tight, but every rectangle that is neither fill nor JPEG is a PNG
+    /// (control 0xA0, 8-bit RGB, a fresh zlib stream per image) instead of basic compression.
+    /// </summary>
+    public static TightEncoder CreateTightPng(PixelConverter converter, int compressionLevel = 2) =>
+        new(converter, compressionLevel, png: true);
+
+    /// <param name="converter">The client's pixel format.</param>
+    /// <param name="compressionLevel">The client's compression level 0..9 (TigerVNC's default when none was sent: 2).</param>
+    public TightEncoder(PixelConverter converter, int compressionLevel = 2)
+        : this(converter, compressionLevel, png: false)
+    {
+    }
+
+    /// <summary>A lane of <see cref="TightParallelEncoder"/>: every zlib-compressed rectangle uses stream <paramref name="laneStream"/>.</summary>
+    internal TightEncoder(PixelConverter converter, int compressionLevel, int laneStream)
+        : this(converter, compressionLevel, png: false, laneStream)
+    {
+    }
+
+    private TightEncoder(PixelConverter converter, int compressionLevel, bool png, int laneStream = -1)
+    {
+        ArgumentNullException.ThrowIfNull(converter);
+        ArgumentOutOfRangeException.ThrowIfNegative(compressionLevel);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(compressionLevel, 9);
+        _converter = converter;
+        _pixels = new ClientPixelBuffer(converter);
+        _tpixel = RfbPixelWire.TPixel(converter);
+        _compressionLevel = compressionLevel;
+        _png = png;
+        _laneStream = laneStream;
+        int[] levels = LevelsFor(compressionLevel);
+        for (int i = 0; i < 4; i++)
+        {
+            _streams[i] = new RfbZlibDeflater(levels[i]);
+        }
+    }
+
+    /// <summary>zlib level per stream: (raw, mono, indexed, raw) from TigerVNC's table, or the raw level everywhere in a lane.</summary>
+    private int[] LevelsFor(int compressionLevel)
+    {
+        (int indexed, int mono, int raw) = s_zlibLevels[compressionLevel];
+        return _laneStream >= 0 ? [raw, raw, raw, raw] : [raw, mono, indexed, raw];
+    }
+
+    public int Encoding => _png ? RfbEncoding.TightPng : RfbEncoding.Tight;
+
+    /// <summary>Bytes per TPIXEL for this client (3 for 888 formats).</summary>
+    public int TPixelSize => _tpixel.Size;
+
+    /// <summary>The client's compression level; changing it changes the zlib levels and resets the streams (announced to the client).</summary>
+    public int CompressionLevel
+    {
+        get => _compressionLevel;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 9);
+            if (value == _compressionLevel)
+            {
+                return;
+            }
+
+            _compressionLevel = value;
+            int[] levels = LevelsFor(value);
+            for (int i = 0; i < 4; i++)
+            {
+                if (_streams[i].Level != levels[i])
+                {
+                    _streams[i].Reset(levels[i]);
+                    _pendingResets |= 1 << i;
+                }
+            }
+        }
+    }
+
+    /// <summary>JPEG quality level 0..9 from the client's quality pseudo-encoding; null = lossless only.</summary>
+    public int? QualityLevel { get; set; }
+
+    /// <summary>TurboVNC fine quality 1..100 (overrides the level's quality); null = from <see cref="QualityLevel"/>.</summary>
+    public int? FineQuality { get; set; }
+
+    /// <summary>TurboVNC subsampling pseudo-encoding (overrides the level's subsampling); null = from the level.</summary>
+    public JpegSubsampling? FineSubsampling { get; set; }
+
+    /// <summary>Use the gradient filter for lossless full-colour pieces (off by default: noVNC 1.3 rejects it).</summary>
+    public bool EnableGradient { get; set; }
+
+    /// <summary>Fraction of pixels differing from their left neighbour above which a full-colour piece counts as a natural image.</summary>
+    public double NaturalChangeRatio { get; set; } = 0.5;
+
+    /// <summary>Rectangles sent per type: fill, mono, palette, full colour (copy), gradient, JPEG, PNG.</summary>
+    public long[] RectCounts { get; } = new long[7];
+
+    /// <summary>True when JPEG may be used for this client.</summary>
+    public bool LossyEnabled => (QualityLevel is not null || FineQuality is not null) && _converter.BytesPerPixel >= 2;
+
+    /// <summary>The JPEG quality and subsampling in effect.</summary>
+    public (int Quality, JpegSubsampling Subsampling) JpegSettings
+    {
+        get
+        {
+            int level = Math.Clamp(QualityLevel ?? 9, 0, 9);
+            int quality = FineQuality ?? QualityTable[level];
+            JpegSubsampling subsampling = FineSubsampling ?? s_subsamplingTable[level];
+            return (Math.Clamp(quality, 1, 100), subsampling);
+        }
+    }
+
+    /// <summary>
+    /// Applies one pseudo-encoding from the client's SetEncodings: compression level (−256..−247), JPEG quality level
+    /// (−32..−23), TurboVNC fine quality (−512..−412) or subsampling (−768 1X, −767 4X, −766 2X, −765 gray; 8X −764 and
+    /// 16X −763 are sent as 4:2:0, the strongest subsampling TurboJPEG 2.1 offers). Returns false for anything else.
+    /// </summary>
+    public bool TryApplyPseudoEncoding(int encoding)
+    {
+        switch (encoding)
+        {
+            case >= RfbEncoding.CompressLevel0 and <= RfbEncoding.CompressLevel0 + 9:
+                CompressionLevel = encoding - RfbEncoding.CompressLevel0;
+                return true;
+            case >= RfbEncoding.QualityLevel0 and <= RfbEncoding.QualityLevel0 + 9:
+                QualityLevel = encoding - RfbEncoding.QualityLevel0;
+                return true;
+            case >= RfbEncoding.FineQualityLevel0 and <= RfbEncoding.FineQualityLevel0 + 100:
+                FineQuality = Math.Max(1, encoding - RfbEncoding.FineQualityLevel0);
+                return true;
+            case RfbEncoding.Subsampling1X:
+                FineSubsampling = JpegSubsampling.Yuv444;
+                return true;
+            case RfbEncoding.Subsampling2X:
+                FineSubsampling = JpegSubsampling.Yuv422;
+                return true;
+            case RfbEncoding.SubsamplingGray:
+                FineSubsampling = JpegSubsampling.Gray;
+                return true;
+            case RfbEncoding.Subsampling4X or RfbEncoding.Subsampling8X or RfbEncoding.Subsampling16X:
+                FineSubsampling = JpegSubsampling.Yuv420;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Resets all four zlib streams; the next rectangle tells the client to reset its inflaters too.</summary>
+    public void ResetStreams()
+    {
+        for (int i = 0; i < 4; i++)
+        {
+            _streams[i].Reset();
+        }
+
+        _pendingResets = 0xF;
+    }
+
+    public int Encode<TWriter>(ReadOnlyImageView frame, Rect area, TWriter writer)
+        where TWriter : IBufferWriter<byte>
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        _rects = 0;
+        if (area.IsEmpty)
+        {
+            return 0;
+        }
+
+        ReadOnlyImageView view = frame.Slice(area);
+        Span<uint> values = _pixels.Load(view);
+        EncodeRegion(view, values, area, new Rect(0, 0, area.Width, area.Height), writer, depth: 0);
+        return _rects;
+    }
+
+    private void EncodeRegion<TWriter>(ReadOnlyImageView view, ReadOnlySpan<uint> values, Rect area, Rect r, TWriter writer, int depth)
+        where TWriter : IBufferWriter<byte>
+    {
+        if (r.IsEmpty)
+        {
+            return;
+        }
+
+        if (depth < 16 && r.Area >= 2 * SolidMinArea && FindSolid(values, area.Width, r, out Rect solid, out uint colour))
+        {
+            for (int x = solid.X; x < solid.Right; x += MaxWidth)
+            {
+                WriteFill(new Rect(area.X + x, area.Y + solid.Y, Math.Min(MaxWidth, solid.Right - x), solid.Height), colour, writer);
+            }
+
+            EncodeRegion(view, values, area, Rect.FromEdges(r.X, r.Y, r.Right, solid.Y), writer, depth + 1);
+            EncodeRegion(view, values, area, Rect.FromEdges(r.X, solid.Y, solid.X, solid.Bottom), writer, depth + 1);
+            EncodeRegion(view, values, area, Rect.FromEdges(solid.Right, solid.Y, r.Right, solid.Bottom), writer, depth + 1);
+            EncodeRegion(view, values, area, Rect.FromEdges(r.X, solid.Bottom, r.Right, r.Bottom), writer, depth + 1);
+            return;
+        }
+
+        int pieceWidth = Math.Min(MaxWidth, r.Width);
+        int pieceHeight = Math.Max(1, MaxArea / pieceWidth);
+        for (int y = r.Y; y < r.Bottom; y += pieceHeight)
+        {
+            int h = Math.Min(pieceHeight, r.Bottom - y);
+            for (int x = r.X; x < r.Right; x += pieceWidth)
+            {
+                int w = Math.Min(pieceWidth, r.Right - x);
+                EncodePiece(view, values, area, new Rect(x, y, w, h), writer);
+            }
+        }
+    }
+
+    /// <summary>TigerVNC's solid-area search (EncodeManager::findSolidRect), simplified: first solid 16×16 block, grown.</summary>
+    private static bool FindSolid(ReadOnlySpan<uint> values, int stride, Rect r, out Rect solid, out uint colour)
+    {
+        for (int by = r.Y; by + SolidBlock <= r.Bottom; by += SolidBlock)
+        {
+            for (int bx = r.X; bx + SolidBlock <= r.Right; bx += SolidBlock)
+            {
+                colour = values[by * stride + bx];
+                if (!RfbPixelScan.IsSolid(values, stride, bx, by, SolidBlock, SolidBlock, colour))
+                {
+                    continue;
+                }
+
+                // Grow right by blocks, then down by block rows.
+                int right = bx + SolidBlock;
+                while (right + SolidBlock <= r.Right && RfbPixelScan.IsSolid(values, stride, right, by, SolidBlock, SolidBlock, colour))
+                {
+                    right += SolidBlock;
+                }
+
+                int bottom = by + SolidBlock;
+                while (bottom + SolidBlock <= r.Bottom && RfbPixelScan.IsSolid(values, stride, bx, bottom, right - bx, SolidBlock, colour))
+                {
+                    bottom += SolidBlock;
+                }
+
+                // Then pixel by pixel in every direction.
+                int left = bx;
+                int top = by;
+                while (top > r.Y && RfbPixelScan.IsSolid(values, stride, left, top - 1, right - left, 1, colour))
+                {
+                    top--;
+                }
+
+                while (bottom < r.Bottom && RfbPixelScan.IsSolid(values, stride, left, bottom, right - left, 1, colour))
+                {
+                    bottom++;
+                }
+
+                while (left > r.X && RfbPixelScan.IsSolid(values, stride, left - 1, top, 1, bottom - top, colour))
+                {
+                    left--;
+                }
+
+                while (right < r.Right && RfbPixelScan.IsSolid(values, stride, right, top, 1, bottom - top, colour))
+                {
+                    right++;
+                }
+
+                solid = Rect.FromEdges(left, top, right, bottom);
+                if (solid.Area >= SolidMinArea || solid == r)
+                {
+                    return true;
+                }
+
+                // Too small: skip past it in this block row.
+                bx = Math.Max(bx, right - SolidBlock);
+            }
+        }
+
+        solid = default;
+        colour = 0;
+        return false;
+    }
+
+    private void EncodePiece<TWriter>(ReadOnlyImageView view, ReadOnlySpan<uint> values, Rect area, Rect r, TWriter writer)
+        where TWriter : IBufferWriter<byte>
+    {
+        int n = r.Width * r.Height;
+        Span<uint> piece = _piece.AsSpan(0, n);
+        for (int y = 0; y < r.Height; y++)
+        {
+            values.Slice((r.Y + y) * area.Width + r.X, r.Width).CopyTo(piece.Slice(y * r.Width, r.Width));
+        }
+
+        Rect absolute = r.Offset(area.X, area.Y);
+        if (RfbPixelScan.IndexOfDifferent(piece, piece[0]) < 0)
+        {
+            WriteFill(absolute, piece[0], writer);
+            return;
+        }
+
+        bool lossy = LossyEnabled;
+        if (_png)
+        {
+            if (lossy && n >= 64 && RfbPixelScan.CountChanges(piece) > NaturalChangeRatio * n)
+            {
+                WriteJpeg(view.Slice(r), absolute, writer);
+            }
+            else
+            {
+                WritePng(absolute, piece, writer);
+            }
+
+            return;
+        }
+
+        int maxColours;
+        if (lossy)
+        {
+            maxColours = _compressionLevel < 2 ? 24 : 96;
+        }
+        else
+        {
+            maxColours = n / Math.Max(4, _compressionLevel * 8);
+        }
+
+        maxColours = Math.Clamp(maxColours, 2, 256);
+        if (_palette.Build(piece, maxColours, out _))
+        {
+            _palette.SortByFrequency();
+            WritePalette(absolute, piece, writer);
+            return;
+        }
+
+        if (lossy && n >= 64 && RfbPixelScan.CountChanges(piece) > NaturalChangeRatio * n)
+        {
+            WriteJpeg(view.Slice(r), absolute, writer);
+            return;
+        }
+
+        WriteFullColour(absolute, piece, writer);
+    }
+
+    private void WritePng<TWriter>(Rect absolute, ReadOnlySpan<uint> piece, TWriter writer)
+        where TWriter : IBufferWriter<byte>
+    {
+        Span<byte> rgb = _data.AsSpan(0, piece.Length * 3);
+        for (int i = 0; i < piece.Length; i++)
+        {
+            _converter.FromPixelValue(piece[i], out rgb[3 * i], out rgb[3 * i + 1], out rgb[3 * i + 2]);
+        }
+
+        _pngStream ??= new MemoryStream();
+        RfbPng.Write(_pngStream, rgb, absolute.Width, absolute.Height, s_zlibLevels[_compressionLevel].Raw);
+        ReadOnlySpan<byte> png = _pngStream.GetBuffer().AsSpan(0, (int)_pngStream.Length);
+        RfbRectHeader.Write(writer, absolute, Encoding);
+        Span<byte> span = writer.GetSpan(4 + png.Length);
+        span[0] = (byte)(0xA0 | TakeResets());
+        int o = 1 + WriteCompactLength(span[1..], png.Length);
+        png.CopyTo(span[o..]);
+        writer.Advance(o + png.Length);
+        RectCounts[6]++;
+        _rects++;
+    }
+
+    private int TakeResets()
+    {
+        int resets = _pendingResets & (_laneStream >= 0 ? 1 << _laneStream : 0xF);
+        _pendingResets = 0;
+        return resets;
+    }
+
+    private void WriteFill<TWriter>(Rect absolute, uint colour, TWriter writer)
+        where TWriter : IBufferWriter<byte>
+    {
+        RfbRectHeader.Write(writer, absolute, Encoding);
+        Span<byte> span = writer.GetSpan(1 + _tpixel.Size);
+        span[0] = (byte)(0x80 | TakeResets());
+        _tpixel.Write(colour, span[1..]);
+        writer.Advance(1 + _tpixel.Size);
+        RectCounts[0]++;
+        _rects++;
+    }
+
+    private void WriteJpeg<TWriter>(ReadOnlyImageView source, Rect absolute, TWriter writer)
+        where TWriter : IBufferWriter<byte>
+    {
+        _jpeg ??= new TurboJpegCompressor();
+        (int quality, JpegSubsampling subsampling) = JpegSettings;
+        ReadOnlySpan<byte> jpeg = _jpeg.Compress(source, quality, subsampling);
+        RfbRectHeader.Write(writer, absolute, Encoding);
+        Span<byte> span = writer.GetSpan(4 + jpeg.Length);
+        span[0] = (byte)(0x90 | TakeResets());
+        int o = 1 + WriteCompactLength(span[1..], jpeg.Length);
+        jpeg.CopyTo(span[o..]);
+        writer.Advance(o + jpeg.Length);
+        RectCounts[5]++;
+        _rects++;
+    }
+
+    private void WritePalette<TWriter>(Rect absolute, ReadOnlySpan<uint> piece, TWriter writer)
+        where TWriter : IBufferWriter<byte>
+    {
+        int w = absolute.Width;
+        int h = absolute.Height;
+        int count = _palette.Count;
+        int length;
+        if (count == 2)
+        {
+            // 1 bit per pixel, MSB first, rows padded to a byte; palette entry 0 (the most common colour) is bit 0.
+            uint background = _palette.Colours[0];
+            int rowBytes = (w + 7) / 8;
+            length = rowBytes * h;
+            Span<byte> data = _data.AsSpan(0, length);
+            data.Clear();
+            for (int y = 0; y < h; y++)
+            {
+                ReadOnlySpan<uint> row = piece.Slice(y * w, w);
+                Span<byte> bits = data.Slice(y * rowBytes, rowBytes);
+                for (int x = 0; x < w; x++)
+                {
+                    if (row[x] != background)
+                    {
+                        bits[x >> 3] |= (byte)(0x80 >> (x & 7));
+                    }
+                }
+            }
+
+            RectCounts[1]++;
+        }
+        else
+        {
+            length = w * h;
+            Span<byte> data = _data.AsSpan(0, length);
+            uint last = piece[0];
+            byte index = (byte)_palette.IndexOf(last);
+            for (int i = 0; i < piece.Length; i++)
+            {
+                uint v = piece[i];
+                if (v != last)
+                {
+                    last = v;
+                    index = (byte)_palette.IndexOf(v);
+                }
+
+                data[i] = index;
+            }
+
+            RectCounts[2]++;
+        }
+
+        int stream = _laneStream >= 0 ? _laneStream : count == 2 ? 1 : 2;
+        int headerSize = 1 + 1 + 1 + count * _tpixel.Size;
+        Span<byte> head = stackalloc byte[3 + 256 * 4];
+        head[0] = (byte)((stream << 4) | 0x40 | TakeResets());
+        head[1] = 1; // palette filter
+        head[2] = (byte)(count - 1);
+        for (int i = 0; i < count; i++)
+        {
+            _tpixel.Write(_palette.Colours[i], head[(3 + i * _tpixel.Size)..]);
+        }
+
+        WriteBasic(absolute, head[..headerSize], stream, length, writer);
+    }
+
+    private void WriteFullColour<TWriter>(Rect absolute, ReadOnlySpan<uint> piece, TWriter writer)
+        where TWriter : IBufferWriter<byte>
+    {
+        int c = _tpixel.Size;
+        int length = piece.Length * c;
+        bool gradient = EnableGradient && _converter.BytesPerPixel >= 2;
+        Span<byte> data = _data.AsSpan(0, length);
+        if (gradient)
+        {
+            GradientFilter(piece, absolute.Width, absolute.Height, data);
+        }
+        else
+        {
+            _tpixel.WriteMany(piece, data);
+        }
+
+        Span<byte> head = stackalloc byte[2];
+        int stream = _laneStream >= 0 ? _laneStream : gradient ? 3 : 0;
+        head[0] = (byte)((stream << 4) | (gradient ? 0x40 : 0) | TakeResets());
+        head[1] = 2; // gradient filter id
+        RectCounts[gradient ? 4 : 3]++;
+        WriteBasic(absolute, head[..(gradient ? 2 : 1)], stream, length, writer);
+    }
+
+    /// <summary>
+    /// Tight's gradient filter: per channel <c>D = V − clamp(V[left] + V[up] − V[up-left], 0, max)</c> modulo max + 1,
+    /// pixels outside the rectangle counting as 0; the differences are packed back into a pixel value and sent as TPIXEL.
+    /// </summary>
+    private void GradientFilter(ReadOnlySpan<uint> piece, int w, int h, Span<byte> output)
+    {
+        PixelFormat f = _converter.TrueColourFormat;
+        Span<int> max = [f.RedMax, f.GreenMax, f.BlueMax];
+        Span<int> shift = [f.RedShift, f.GreenShift, f.BlueShift];
+        int rowInts = 3 * (w + 1);
+        if (_channels.Length < 2 * rowInts)
+        {
+            _channels = new int[2 * rowInts];
+        }
+
+        Span<int> previous = _channels.AsSpan(0, rowInts);
+        Span<int> current = _channels.AsSpan(rowInts, rowInts);
+        previous.Clear();
+        int c = _tpixel.Size;
+        int o = 0;
+        for (int y = 0; y < h; y++)
+        {
+            current[..3].Clear();
+            for (int x = 0; x < w; x++)
+            {
+                uint v = piece[y * w + x];
+                uint diff = 0;
+                for (int k = 0; k < 3; k++)
+                {
+                    int value = (int)(v >> shift[k]) & max[k];
+                    int predicted = Math.Clamp(current[3 * x + k] + previous[3 * (x + 1) + k] - previous[3 * x + k], 0, max[k]);
+                    current[3 * (x + 1) + k] = value;
+                    diff |= (uint)((value - predicted) & max[k]) << shift[k];
+                }
+
+                _tpixel.Write(diff, output[o..]);
+                o += c;
+            }
+
+            Span<int> swap = previous;
+            previous = current;
+            current = swap;
+        }
+    }
+
+    private void WriteBasic<TWriter>(Rect absolute, ReadOnlySpan<byte> head, int stream, int length, TWriter writer)
+        where TWriter : IBufferWriter<byte>
+    {
+        RfbRectHeader.Write(writer, absolute, Encoding);
+        ReadOnlySpan<byte> data = _data.AsSpan(0, length);
+        if (length < MinToCompress)
+        {
+            Span<byte> span = writer.GetSpan(head.Length + length);
+            head.CopyTo(span);
+            data.CopyTo(span[head.Length..]);
+            writer.Advance(head.Length + length);
+        }
+        else
+        {
+            ReadOnlySpan<byte> compressed = _streams[stream].Compress(data);
+            Span<byte> span = writer.GetSpan(head.Length + 3 + compressed.Length);
+            head.CopyTo(span);
+            int o = head.Length + WriteCompactLength(span[head.Length..], compressed.Length);
+            compressed.CopyTo(span[o..]);
+            writer.Advance(o + compressed.Length);
+        }
+
+        _rects++;
+    }
+
+    /// <summary>Tight's compact length: 7 bits per byte, least significant first, bit 7 = more; the third byte has 8 bits.</summary>
+    public static int WriteCompactLength(Span<byte> destination, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, 0x3FFFFF);
+        if (length < 0x80)
+        {
+            destination[0] = (byte)length;
+            return 1;
+        }
+
+        destination[0] = (byte)(length | 0x80);
+        if (length < 0x4000)
+        {
+            destination[1] = (byte)(length >> 7);
+            return 2;
+        }
+
+        destination[1] = (byte)((length >> 7) | 0x80);
+        destination[2] = (byte)(length >> 14);
+        return 3;
+    }
+
+    public void Dispose()
+    {
+        foreach (RfbZlibDeflater stream in _streams)
+        {
+            stream.Dispose();
+        }
+
+        _jpeg?.Dispose();
+        _pngStream?.Dispose();
+    }
+}

@@ -1,0 +1,190 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Codecs.Rfb;
+
+/// <summary>Vectorised scans over client pixel values used by the RFB content analysis.</summary>
+internal static class RfbPixelScan
+{
+    /// <summary>
+    /// Index of the first value in <paramref name="values"/> that is not <paramref name="value"/>, or −1 when all are
+    /// equal (solid). Scalar equivalent: <c>for (i = 0; i &lt; n; i++) if (values[i] != value) return i; return -1;</c>
+    /// </summary>
+    /// <remarks>
+    /// Lanes are whole pixel values:
+    /// <code>
+    /// values:   | v0 | v1 | v2 | ... | v15 |   (Vector512: 16 × uint32; Vector256: 8; Vector128: 4)
+    /// splat:    |  c |  c |  c | ... |  c  |
+    /// Equals →  all-ones lanes where equal; ~mask's lowest set bit (ExtractMostSignificantBits) = first mismatch.
+    /// </code>
+    /// The loop runs full vectors from the start; the remainder is covered by one last vector placed to end exactly at
+    /// <c>n</c> (overlapping already-checked lanes, which is harmless for a read-only compare). Inputs shorter than one
+    /// vector of the widest tier fall to the next tier and finally to the scalar loop.
+    /// </remarks>
+    public static int IndexOfDifferent(ReadOnlySpan<uint> values, uint value)
+    {
+        ref uint start = ref MemoryMarshal.GetReference(values);
+        nuint length = (nuint)values.Length;
+        if (Vector512.IsHardwareAccelerated && length >= (nuint)Vector512<uint>.Count)
+        {
+            Vector512<uint> splat = Vector512.Create(value);
+            nuint last = length - (nuint)Vector512<uint>.Count;
+            for (nuint i = 0; ; i += (nuint)Vector512<uint>.Count)
+            {
+                if (i > last)
+                {
+                    i = last;
+                }
+
+                ulong mismatch = ~Vector512.Equals(Vector512.LoadUnsafe(ref start, i), splat).ExtractMostSignificantBits() & 0xFFFFul;
+                if (mismatch != 0)
+                {
+                    return (int)(i + (nuint)BitOperations.TrailingZeroCount(mismatch));
+                }
+
+                if (i == last)
+                {
+                    return -1;
+                }
+            }
+        }
+
+        if (Vector256.IsHardwareAccelerated && length >= (nuint)Vector256<uint>.Count)
+        {
+            Vector256<uint> splat = Vector256.Create(value);
+            nuint last = length - (nuint)Vector256<uint>.Count;
+            for (nuint i = 0; ; i += (nuint)Vector256<uint>.Count)
+            {
+                if (i > last)
+                {
+                    i = last;
+                }
+
+                uint mismatch = ~Vector256.Equals(Vector256.LoadUnsafe(ref start, i), splat).ExtractMostSignificantBits() & 0xFFu;
+                if (mismatch != 0)
+                {
+                    return (int)(i + (nuint)BitOperations.TrailingZeroCount(mismatch));
+                }
+
+                if (i == last)
+                {
+                    return -1;
+                }
+            }
+        }
+
+        if (Vector128.IsHardwareAccelerated && length >= (nuint)Vector128<uint>.Count)
+        {
+            Vector128<uint> splat = Vector128.Create(value);
+            nuint last = length - (nuint)Vector128<uint>.Count;
+            for (nuint i = 0; ; i += (nuint)Vector128<uint>.Count)
+            {
+                if (i > last)
+                {
+                    i = last;
+                }
+
+                uint mismatch = ~Vector128.Equals(Vector128.LoadUnsafe(ref start, i), splat).ExtractMostSignificantBits() & 0xFu;
+                if (mismatch != 0)
+                {
+                    return (int)(i + (nuint)BitOperations.TrailingZeroCount(mismatch));
+                }
+
+                if (i == last)
+                {
+                    return -1;
+                }
+            }
+        }
+
+        for (nuint i = 0; i < length; i++)
+        {
+            if (Unsafe.Add(ref start, i) != value)
+            {
+                return (int)i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// Number of positions <c>i</c> in <c>[1, n)</c> with <c>values[i] != values[i - 1]</c>: the run count minus one, the
+    /// basis of the natural-image estimate. Scalar equivalent:
+    /// <c>for (i = 1; i &lt; n; i++) changes += values[i] != values[i - 1] ? 1 : 0;</c>
+    /// </summary>
+    /// <remarks>
+    /// Two overlapping loads one pixel apart give each lane its left neighbour:
+    /// <code>
+    /// a = load(i - 1):  | v[i-1] | v[i]   | ... | v[i+14] |
+    /// b = load(i):      | v[i]   | v[i+1] | ... | v[i+15] |
+    /// ~Equals(a, b) → one bit per lane that starts a new run; PopCount of ExtractMostSignificantBits adds them up.
+    /// </code>
+    /// Full vectors run while <c>i + Count ≤ n</c>; the remaining &lt; Count positions run through the scalar loop (a
+    /// counting loop cannot overlap its last vector without counting lanes twice).
+    /// </remarks>
+    public static int CountChanges(ReadOnlySpan<uint> values)
+    {
+        ref uint start = ref MemoryMarshal.GetReference(values);
+        nuint length = (nuint)values.Length;
+        nuint i = 1;
+        int changes = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + (nuint)Vector512<uint>.Count <= length; i += (nuint)Vector512<uint>.Count)
+            {
+                Vector512<uint> a = Vector512.LoadUnsafe(ref start, i - 1);
+                Vector512<uint> b = Vector512.LoadUnsafe(ref start, i);
+                changes += BitOperations.PopCount(~Vector512.Equals(a, b).ExtractMostSignificantBits() & 0xFFFFul);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + (nuint)Vector256<uint>.Count <= length; i += (nuint)Vector256<uint>.Count)
+            {
+                Vector256<uint> a = Vector256.LoadUnsafe(ref start, i - 1);
+                Vector256<uint> b = Vector256.LoadUnsafe(ref start, i);
+                changes += BitOperations.PopCount(~Vector256.Equals(a, b).ExtractMostSignificantBits() & 0xFFu);
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            for (; i + (nuint)Vector128<uint>.Count <= length; i += (nuint)Vector128<uint>.Count)
+            {
+                Vector128<uint> a = Vector128.LoadUnsafe(ref start, i - 1);
+                Vector128<uint> b = Vector128.LoadUnsafe(ref start, i);
+                changes += BitOperations.PopCount(~Vector128.Equals(a, b).ExtractMostSignificantBits() & 0xFu);
+            }
+        }
+
+        for (; i < length; i++)
+        {
+            if (Unsafe.Add(ref start, i) != Unsafe.Add(ref start, i - 1))
+            {
+                changes++;
+            }
+        }
+
+        return changes;
+    }
+
+    /// <summary>The widest vector the scans use here: 512, 256, 128 or 0 (scalar).</summary>
+    public static int VectorBits =>
+        Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0;
+
+    /// <summary>True when every value of the rows <c>[x, x + width)</c> of rows <c>[y, y + height)</c> equals <paramref name="value"/>.</summary>
+    public static bool IsSolid(ReadOnlySpan<uint> values, int stride, int x, int y, int width, int height, uint value)
+    {
+        for (int row = y; row < y + height; row++)
+        {
+            if (IndexOfDifferent(values.Slice(row * stride + x, width), value) >= 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,86 @@
+using Codecs.Rfb;
+using TestSupport;
+using Xunit;
+
+namespace Codecs.Tests.Rfb;
+
+/// <summary>The vectorised scans against their scalar definitions, at every length around the vector sizes.</summary>
+public class RfbPixelScanTests
+{
+    public static TheoryData<int> Lengths()
+    {
+        var data = new TheoryData<int>();
+        for (int n = 0; n <= 70; n++)
+        {
+            data.Add(n);
+        }
+
+        data.Add(255);
+        data.Add(4096);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void IndexOfDifferent_MatchesScalar(int length)
+    {
+        uint[] values = new uint[length];
+        values.AsSpan().Fill(0xABCDEFu);
+        Assert.Equal(-1, RfbPixelScan.IndexOfDifferent(values, 0xABCDEFu));
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = 0xABCDEEu;
+            Assert.Equal(i, RfbPixelScan.IndexOfDifferent(values, 0xABCDEFu));
+            values[length - 1] = 1;
+            Assert.Equal(i, RfbPixelScan.IndexOfDifferent(values, 0xABCDEFu));
+            values.AsSpan().Fill(0xABCDEFu);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void CountChanges_MatchesScalar(int length)
+    {
+        var random = new Random(length);
+        for (int trial = 0; trial < 8; trial++)
+        {
+            uint[] values = new uint[length];
+            for (int i = 0; i < length; i++)
+            {
+                values[i] = i > 0 && random.Next(4) != 0 ? values[i - 1] : (uint)random.Next(3);
+            }
+
+            int expected = 0;
+            for (int i = 1; i < length; i++)
+            {
+                expected += values[i] != values[i - 1] ? 1 : 0;
+            }
+
+            Assert.Equal(expected, RfbPixelScan.CountChanges(values));
+        }
+    }
+
+    [Fact]
+    public void VectorBits_FollowsRuntimeAcceleration()
+    {
+        Assert.Equal(IsaPaths.AcceleratedVectorBits, RfbPixelScan.VectorBits);
+        IsaPaths.Report("RfbPixelScan.VectorBits", RfbPixelScan.VectorBits);
+    }
+}
+
+/// <summary>Runs the scan tests and the lossless round trips again with AVX-512, AVX2 and all intrinsics switched off.</summary>
+public class RfbIsaTests
+{
+    public static TheoryData<IsaConfiguration> Configurations => IsaPaths.Configurations;
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public void ScanAndRoundTripTests_PassUnder(IsaConfiguration configuration)
+    {
+        Assert.SkipWhen(IsaPaths.IsChild, "already in an ISA child process");
+        IsaRunResult result = IsaPaths.RunTestClasses([typeof(RfbPixelScanTests), typeof(RfbRoundTripTests)], configuration, TimeSpan.FromMinutes(5));
+        result.AssertPassed(minimumTests: 300);
+        Assert.True(result.Reports.TryGetValue("RfbPixelScan.VectorBits", out string? reported), result.Output);
+        Assert.Equal(IsaPaths.ExpectedVectorBits(configuration).ToString(System.Globalization.CultureInfo.InvariantCulture), reported);
+    }
+}
