@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Codecs.Spice.Quic;
 
@@ -228,7 +229,7 @@ public sealed class QuicEncoder
         {
             case QuicImageType.Rgb32:
             case QuicImageType.Rgba:
-                ReadOnlySpan<uint> px = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(line);
+                ReadOnlySpan<uint> px = MemoryMarshal.Cast<byte, uint>(line);
                 for (int i = 0; i < px.Length; i++)
                 {
                     uint v = px[i];
@@ -332,33 +333,24 @@ public sealed class QuicEncoder
         }
 
         uint[] curKey = grp.CurKey;
-        uint[] prevKey = grp.PrevKey;
         while (true)
         {
             while (stopIdx < end)
             {
-                for (; i <= stopIdx; i++)
+                i = CodeSpan(grp, dst, ref pos, i, stopIdx + 1, row0, runIndex);
+                if (i <= stopIdx)
                 {
-                    if (!row0 && prevKey[i - 1] == prevKey[i] && runIndex != i && i > 2 && curKey[i - 1] == curKey[i - 2])
-                    {
-                        goto DoRun;
-                    }
-
-                    CodePixel(grp, dst, ref pos, i, row0);
+                    goto DoRun;
                 }
 
                 UpdateModel(grp, stopIdx);
                 stopIdx = i + (int)(Tabrand(ref st) & (uint)waitMask);
             }
 
-            for (; i < end; i++)
+            i = CodeSpan(grp, dst, ref pos, i, end, row0, runIndex);
+            if (i < end)
             {
-                if (!row0 && prevKey[i - 1] == prevKey[i] && runIndex != i && i > 2 && curKey[i - 1] == curKey[i - 2])
-                {
-                    goto DoRun;
-                }
-
-                CodePixel(grp, dst, ref pos, i, row0);
+                goto DoRun;
             }
 
             st.WaitCnt = stopIdx - end;
@@ -401,42 +393,80 @@ public sealed class QuicEncoder
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void CodePixel(Group grp, Span<byte> dst, ref int pos, int i, bool row0)
+    // Codes pixels [i, limit) of one pass, stopping early where the run predicate fires (rows ≥ 1); returns the
+    // index reached. The hot loop of the encoder: bit writer and table pointers live in locals, the destination was
+    // checked for the whole row by the caller.
+    private int CodeSpan(Group grp, Span<byte> dst, ref int pos, int i, int limit, bool row0, int runIndex)
     {
-        byte[] u2l = _u2l;
-        byte[] bucket = _bucket;
-        uint[] code = _code;
-        int mask = _mask;
-        for (int c = 0; c < grp.Count; c++)
+        if (i >= limit)
         {
-            byte[] cur = grp.Cur[c];
-            byte[] corr = grp.Corr[c];
-            int pred = row0 ? cur[i - 1] : (cur[i - 1] + grp.Prev[c][i]) >> 1;
-            byte e = u2l[(cur[i] - pred) & mask];
-            corr[i + 1] = e;
-            int l = grp.BestCode[c][bucket[corr[i]]];
-            Put(dst, ref pos, code[(l << 8) | e]);
+            return i;
         }
+
+        ref byte u2l = ref MemoryMarshal.GetArrayDataReference(_u2l);
+        ref byte bucket = ref MemoryMarshal.GetArrayDataReference(_bucket);
+        ref uint code = ref MemoryMarshal.GetArrayDataReference(_code);
+        ref uint curKey = ref MemoryMarshal.GetArrayDataReference(grp.CurKey);
+        ref uint prevKey = ref MemoryMarshal.GetArrayDataReference(grp.PrevKey);
+        ref byte output = ref MemoryMarshal.GetReference(dst);
+        int mask = _mask;
+        ulong acc = _acc;
+        int filled = _filled;
+        int o = pos;
+        int channels = grp.Count;
+        for (; i < limit; i++)
+        {
+            if (!row0 && Unsafe.Add(ref prevKey, i - 1) == Unsafe.Add(ref prevKey, i) && runIndex != i && i > 2
+                && Unsafe.Add(ref curKey, i - 1) == Unsafe.Add(ref curKey, i - 2))
+            {
+                break;
+            }
+
+            for (int c = 0; c < channels; c++)
+            {
+                ref byte cur = ref MemoryMarshal.GetArrayDataReference(grp.Cur[c]);
+                ref byte corr = ref MemoryMarshal.GetArrayDataReference(grp.Corr[c]);
+                int left = Unsafe.Add(ref cur, i - 1);
+                int pred = row0 ? left : (left + Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(grp.Prev[c]), i)) >> 1;
+                byte e = Unsafe.Add(ref u2l, (Unsafe.Add(ref cur, i) - pred) & mask);
+                Unsafe.Add(ref corr, i + 1) = e;
+                int l = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(grp.BestCode[c]), Unsafe.Add(ref bucket, Unsafe.Add(ref corr, i)));
+                uint packed = Unsafe.Add(ref code, (l << 8) | e);
+                filled += (int)(packed >> 16);
+                acc |= (ulong)(packed & 0xFFFF) << (64 - filled);
+                if (filled >= 32)
+                {
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, o), BitConverter.IsLittleEndian ? (uint)(acc >> 32) : BinaryPrimitives.ReverseEndianness((uint)(acc >> 32)));
+                    o += 4;
+                    acc <<= 32;
+                    filled -= 32;
+                }
+            }
+        }
+
+        _acc = acc;
+        _filled = filled;
+        pos = o;
+        return i;
     }
 
     private void UpdateModel(Group grp, int index)
     {
-        ref State st = ref grp.State;
+        uint trigger = grp.State.WmTrigger;
         int bpc = _bpc;
-        byte[] lens = _len;
+        ref byte lens = ref MemoryMarshal.GetArrayDataReference(_len);
+        ref byte bucketMap = ref MemoryMarshal.GetArrayDataReference(_bucket);
         for (int c = 0; c < grp.Count; c++)
         {
-            byte[] corr = grp.Corr[c];
-            int bucket = _bucket[corr[index]];
-            int value = corr[index + 1];
-            Span<uint> counters = grp.Counters[c].AsSpan(bucket * 8, 8);
-            ReadOnlySpan<byte> len = lens.AsSpan(value * 8, 8);
+            ref byte corr = ref MemoryMarshal.GetArrayDataReference(grp.Corr[c]);
+            int bucket = Unsafe.Add(ref bucketMap, Unsafe.Add(ref corr, index));
+            ref uint counters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(grp.Counters[c]), bucket * 8);
+            ref byte len = ref Unsafe.Add(ref lens, Unsafe.Add(ref corr, index + 1) * 8);
             int best = bpc - 1;
-            uint bestLen = counters[best] += len[best];
+            uint bestLen = Unsafe.Add(ref counters, best) += Unsafe.Add(ref len, best);
             for (int l = bpc - 2; l >= 0; l--)
             {
-                uint x = counters[l] += len[l];
+                uint x = Unsafe.Add(ref counters, l) += Unsafe.Add(ref len, l);
                 if (x < bestLen)
                 {
                     best = l;
@@ -445,11 +475,11 @@ public sealed class QuicEncoder
             }
 
             grp.BestCode[c][bucket] = (byte)best;
-            if (bestLen > st.WmTrigger)
+            if (bestLen > trigger)
             {
                 for (int l = 0; l < bpc; l++)
                 {
-                    counters[l] >>= 1;
+                    Unsafe.Add(ref counters, l) >>= 1;
                 }
             }
         }
