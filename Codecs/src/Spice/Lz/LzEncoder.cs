@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Codecs.Spice.Lz;
 
@@ -148,16 +149,33 @@ public sealed class LzEncoder
         int literalStart = 0;
         int misses = 0;
         int last = n - keyLength;
+        ref uint s0 = ref MemoryMarshal.GetArrayDataReference(sym);
+        ref int t0 = ref MemoryMarshal.GetArrayDataReference(table);
         while (i <= last)
         {
-            uint h = Hash(sym, i, keyLength);
-            int candidate = table[h] - baseIndex;
-            table[h] = i + baseIndex;
+            // Keys compare as one or two 64-bit loads (two or four 32-bit symbols).
+            ulong k0 = Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref s0, i)));
+            ulong k1 = keyLength == 4 ? Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref s0, i + 2))) : 0;
+            uint h = keyLength == 2
+                ? (uint)(((k0 * 0x9E3779B97F4A7C15UL) >> 40) ^ (k0 >> 61)) & ((1u << HashLog) - 1)
+                : (uint)(((k0 ^ (k1 << 4)) * 0x9E3779B97F4A7C15UL) >> (64 - HashLog));
+            ref int slot = ref Unsafe.Add(ref t0, (int)h);
+            int candidate = slot - baseIndex;
+            slot = i + baseIndex;
             int distance = i - candidate;
-            if (candidate >= 0 && distance <= LzFormat.MaxFarDistance + 1 && Same(sym, candidate, i, keyLength))
+            if (candidate >= 0 && distance <= LzFormat.MaxFarDistance + 1
+                && Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref s0, candidate))) == k0
+                && (keyLength == 2 || Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref s0, candidate + 2))) == k1))
             {
                 int length = keyLength;
-                while (i + length < n && sym[candidate + length] == sym[i + length])
+                while (i + length + 1 < n
+                    && Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref s0, candidate + length)))
+                        == Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref s0, i + length))))
+                {
+                    length += 2;
+                }
+
+                while (i + length < n && Unsafe.Add(ref s0, candidate + length) == Unsafe.Add(ref s0, i + length))
                 {
                     length++;
                 }
@@ -191,24 +209,15 @@ public sealed class LzEncoder
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Hash(uint[] sym, int i, int keyLength)
     {
-        uint k = keyLength == 2
-            ? (sym[i] * 0x9E3779B1u) ^ (sym[i + 1] * 0x85EBCA77u)
-            : sym[i] | (sym[i + 1] << 8) | (sym[i + 2] << 16) | (sym[i + 3] << 24);
-        return (k * 0x9E3779B1u) >> (32 - HashLog);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Same(uint[] sym, int a, int b, int keyLength)
-    {
-        for (int k = 0; k < keyLength; k++)
+        ref uint s0 = ref MemoryMarshal.GetArrayDataReference(sym);
+        ulong k0 = Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref s0, i)));
+        if (keyLength == 2)
         {
-            if (sym[a + k] != sym[b + k])
-            {
-                return false;
-            }
+            return (uint)(((k0 * 0x9E3779B97F4A7C15UL) >> 40) ^ (k0 >> 61)) & ((1u << HashLog) - 1);
         }
 
-        return true;
+        ulong k1 = Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref s0, i + 2)));
+        return (uint)(((k0 ^ (k1 << 4)) * 0x9E3779B97F4A7C15UL) >> (64 - HashLog));
     }
 
     private static void Gather(Unit unit, ReadOnlySpan<byte> pixels, int unitsPerRow, int height, int stride, uint[] sym)
@@ -220,7 +229,7 @@ public sealed class LzEncoder
             switch (unit)
             {
                 case Unit.Rgb:
-                    ReadOnlySpan<uint> px = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(row[..(unitsPerRow * 4)]);
+                    ReadOnlySpan<uint> px = MemoryMarshal.Cast<byte, uint>(row[..(unitsPerRow * 4)]);
                     for (int x = 0; x < px.Length; x++)
                     {
                         sym[o++] = px[x] & 0xFFFFFF;
@@ -270,29 +279,43 @@ public sealed class LzEncoder
                 return false;
             }
 
-            dst[pos++] = (byte)(count - 1);
-            for (int k = 0; k < count; k++)
+            ref byte o = ref Unsafe.Add(ref MemoryMarshal.GetReference(dst), pos);
+            ref uint s = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(sym), start);
+            o = (byte)(count - 1);
+            switch (bytesPerUnit)
             {
-                uint s = sym[start + k];
-                switch (bytesPerUnit)
-                {
-                    case 3:
-                        dst[pos] = (byte)s;
-                        dst[pos + 1] = (byte)(s >> 8);
-                        dst[pos + 2] = (byte)(s >> 16);
-                        pos += 3;
-                        break;
-                    case 2:
-                        dst[pos] = (byte)(s >> 8);
-                        dst[pos + 1] = (byte)s;
-                        pos += 2;
-                        break;
-                    default:
-                        dst[pos++] = (byte)s;
-                        break;
-                }
+                case 3:
+                    // B,G,R: write 4 little-endian bytes per symbol and advance 3 (the spare byte is overwritten by
+                    // the next symbol); the last symbol is written byte by byte so nothing lands past the run.
+                    for (int k = 0; k < count - 1; k++)
+                    {
+                        Unsafe.WriteUnaligned(ref Unsafe.Add(ref o, 1 + (3 * k)), BitConverter.IsLittleEndian ? Unsafe.Add(ref s, k) : BinaryPrimitives.ReverseEndianness(Unsafe.Add(ref s, k)));
+                    }
+
+                    uint lastSymbol = Unsafe.Add(ref s, count - 1);
+                    Unsafe.Add(ref o, (3 * count) - 2) = (byte)lastSymbol;
+                    Unsafe.Add(ref o, (3 * count) - 1) = (byte)(lastSymbol >> 8);
+                    Unsafe.Add(ref o, 3 * count) = (byte)(lastSymbol >> 16);
+                    break;
+                case 2:
+                    for (int k = 0; k < count; k++)
+                    {
+                        uint v = Unsafe.Add(ref s, k);
+                        Unsafe.Add(ref o, 1 + (2 * k)) = (byte)(v >> 8);
+                        Unsafe.Add(ref o, 2 + (2 * k)) = (byte)v;
+                    }
+
+                    break;
+                default:
+                    for (int k = 0; k < count; k++)
+                    {
+                        Unsafe.Add(ref o, 1 + k) = (byte)Unsafe.Add(ref s, k);
+                    }
+
+                    break;
             }
 
+            pos += 1 + (count * bytesPerUnit);
             start += count;
         }
 
