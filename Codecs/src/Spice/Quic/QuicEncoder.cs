@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Codecs.Spice.Quic;
 
@@ -26,6 +28,10 @@ public sealed class QuicEncoder
     private static readonly byte[] s_len8 = BuildLengths(8);
     private static readonly byte[] s_len5 = BuildLengths(5);
 
+    // The same lengths as uint rows of 8 for the vector model update (0 for codes ≥ bpc).
+    private static readonly uint[] s_lenVector8 = [.. s_len8.Select(b => (uint)b)];
+    private static readonly uint[] s_lenVector5 = [.. s_len5.Select(b => (uint)b)];
+
     private static readonly byte[] s_bucket8 = BuildBucketMap(8);
     private static readonly byte[] s_bucket5 = BuildBucketMap(5);
 
@@ -37,6 +43,7 @@ public sealed class QuicEncoder
 
     private uint[] _code = s_code8;
     private byte[] _len = s_len8;
+    private uint[] _lenVector = s_lenVector8;
     private byte[] _bucket = s_bucket8;
     private byte[] _u2l = s_u2l8;
     private int _bpc;
@@ -97,6 +104,7 @@ public sealed class QuicEncoder
         {
             _code = s_code8;
             _len = s_len8;
+            _lenVector = s_lenVector8;
             _bucket = s_bucket8;
             _u2l = s_u2l8;
         }
@@ -104,6 +112,7 @@ public sealed class QuicEncoder
         {
             _code = s_code5;
             _len = s_len5;
+            _lenVector = s_lenVector5;
             _bucket = s_bucket5;
             _u2l = s_u2l5;
         }
@@ -452,6 +461,12 @@ public sealed class QuicEncoder
 
     private void UpdateModel(Group grp, int index)
     {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            UpdateModelVector(grp, index);
+            return;
+        }
+
         uint trigger = grp.State.WmTrigger;
         int bpc = _bpc;
         ref byte lens = ref MemoryMarshal.GetArrayDataReference(_len);
@@ -482,6 +497,36 @@ public sealed class QuicEncoder
                     Unsafe.Add(ref counters, l) >>= 1;
                 }
             }
+        }
+    }
+
+    // The eight counters of a bucket as one vector: add the code lengths of the value, take the minimum over the
+    // codes in use (lanes ≥ bpc are masked to MaxValue), pick the highest code holding it (ties go to the larger
+    // code, as in the reference's downward scan), halve all counters when the minimum exceeds the trigger.
+    private void UpdateModelVector(Group grp, int index)
+    {
+        uint trigger = grp.State.WmTrigger;
+        ref uint lens = ref MemoryMarshal.GetArrayDataReference(_lenVector);
+        ref byte bucketMap = ref MemoryMarshal.GetArrayDataReference(_bucket);
+        Vector256<uint> unused = _bpc == 8 ? Vector256<uint>.Zero : Vector256.Create(0u, 0, 0, 0, 0, uint.MaxValue, uint.MaxValue, uint.MaxValue);
+        for (int c = 0; c < grp.Count; c++)
+        {
+            ref byte corr = ref MemoryMarshal.GetArrayDataReference(grp.Corr[c]);
+            int bucket = Unsafe.Add(ref bucketMap, Unsafe.Add(ref corr, index));
+            ref uint counters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(grp.Counters[c]), bucket * 8);
+            Vector256<uint> v = Vector256.LoadUnsafe(ref counters) + Vector256.LoadUnsafe(ref lens, (nuint)(Unsafe.Add(ref corr, index + 1) * 8));
+            Vector256<uint> masked = v | unused;
+            Vector256<uint> m = Vector256.Min(masked, Vector256.Shuffle(masked, Vector256.Create(4u, 5, 6, 7, 0, 1, 2, 3)));
+            m = Vector256.Min(m, Vector256.Shuffle(m, Vector256.Create(2u, 3, 0, 1, 6, 7, 4, 5)));
+            m = Vector256.Min(m, Vector256.Shuffle(m, Vector256.Create(1u, 0, 3, 2, 5, 4, 7, 6)));
+            uint hits = Vector256.Equals(masked, m).ExtractMostSignificantBits();
+            grp.BestCode[c][bucket] = (byte)(31 - BitOperations.LeadingZeroCount(hits));
+            if (m.ToScalar() > trigger)
+            {
+                v = Vector256.ShiftRightLogical(v, 1);
+            }
+
+            v.StoreUnsafe(ref counters);
         }
     }
 
@@ -584,7 +629,7 @@ public sealed class QuicEncoder
     {
         int altPrefix = Math.Min(QuicTables.MaxCodeLength - bpc, (1 << (bpc - l)) - 1);
         int altCodewords = (1 << bpc) - (altPrefix << l);
-        int suffix = altCodewords <= 1 ? 0 : 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)(altCodewords - 1));
+        int suffix = altCodewords <= 1 ? 0 : 32 - BitOperations.LeadingZeroCount((uint)(altCodewords - 1));
         return (altPrefix << l, altPrefix + suffix);
     }
 
