@@ -194,16 +194,13 @@ public static class SpiceTiles
 
                 break;
             case "GlzEncode":
-                // Second pass of the session (steady state, as in the benchmark).
+                // One pass in trace order through a fresh window: the ratio a client session would see. (The timed
+                // benchmark replays the tiles, so from its second operation on it also finds the previous replay.)
                 var glz = new GlzEncoder(new GlzEncoderWindow(1 << 22));
-                for (int pass = 0; pass < 2; pass++)
+                foreach (byte[] t in tiles)
                 {
-                    total = 0;
-                    foreach (byte[] t in tiles)
-                    {
-                        glz.TryEncode(LzImageType.Rgb32, t, 64, 64, 256, true, scratch, out int w, out _);
-                        total += w;
-                    }
+                    glz.TryEncode(LzImageType.Rgb32, t, 64, 64, 256, true, scratch, out int w, out _);
+                    total += w;
                 }
 
                 break;
