@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Codecs.Native;
 
 namespace Codecs.Jpeg;
 
@@ -24,9 +25,11 @@ internal sealed unsafe class TurboJpegLibrary
     public const int FlagLimitScans = 32768;
 
     private static readonly string[] s_defaultNames = ["libturbojpeg.so.0", "libturbojpeg.so", "libturbojpeg.dylib", "turbojpeg"];
-    private static readonly Lock s_gate = new();
-    private static TurboJpegLibrary? s_instance;
-    private static string? s_loadError;
+    private static readonly NativeBinding<TurboJpegLibrary> s_binding = new(
+        "libturbojpeg",
+        s_defaultNames,
+        $"Install the Debian package {DebianPackage} (apt-get install {DebianPackage}), which provides libturbojpeg.so.0 (libjpeg-turbo 2.0 or later).",
+        handle => new TurboJpegLibrary(handle));
 
     // tjhandle tjInitCompress(void); tjhandle tjInitDecompress(void); int tjDestroy(tjhandle)
     public readonly delegate* unmanaged<nint> InitCompress;
@@ -64,84 +67,15 @@ internal sealed unsafe class TurboJpegLibrary
     }
 
     /// <summary>The loaded library; throws <see cref="DllNotFoundException"/> naming the Debian package if it cannot be loaded.</summary>
-    public static TurboJpegLibrary Instance => Volatile.Read(ref s_instance) ?? LoadShared();
+    public static TurboJpegLibrary Instance => s_binding.Instance;
 
-    public static bool IsAvailable
-    {
-        get
-        {
-            if (Volatile.Read(ref s_instance) is not null)
-            {
-                return true;
-            }
-
-            try
-            {
-                _ = LoadShared();
-                return true;
-            }
-            catch (DllNotFoundException)
-            {
-                return false;
-            }
-        }
-    }
+    public static bool IsAvailable => s_binding.IsAvailable;
 
     public string ErrorOf(nint handle) => Marshal.PtrToStringUTF8((nint)GetErrorStr2(handle)) ?? "unknown TurboJPEG error";
 
-    internal static bool TryLoad(ReadOnlySpan<string> names, out TurboJpegLibrary? library, out string? error)
-    {
-        var problems = new List<string>();
-        foreach (string name in names)
-        {
-            if (!NativeLibrary.TryLoad(name, out nint handle))
-            {
-                problems.Add($"'{name}' not found");
-                continue;
-            }
+    /// <summary>Loads the first of <paramref name="names"/> that exists and has every entry point, or explains why none did.</summary>
+    internal static bool TryLoad(ReadOnlySpan<string> names, out TurboJpegLibrary? library, out string? error) =>
+        s_binding.TryLoad(names, out library, out error);
 
-            try
-            {
-                library = new TurboJpegLibrary(handle);
-                error = null;
-                return true;
-            }
-            catch (EntryPointNotFoundException ex)
-            {
-                problems.Add($"'{name}' lacks {ex.Message}");
-            }
-        }
-
-        library = null;
-        error = $"libturbojpeg could not be loaded ({string.Join("; ", problems)}). Install the Debian package {DebianPackage} " +
-            $"(apt-get install {DebianPackage}), which provides libturbojpeg.so.0 (libjpeg-turbo 2.0 or later).";
-        return false;
-    }
-
-    private static TurboJpegLibrary LoadShared()
-    {
-        lock (s_gate)
-        {
-            if (s_instance is not null)
-            {
-                return s_instance;
-            }
-
-            if (s_loadError is null)
-            {
-                if (TryLoad(s_defaultNames, out TurboJpegLibrary? library, out string? error))
-                {
-                    Volatile.Write(ref s_instance, library);
-                    return library!;
-                }
-
-                s_loadError = error;
-            }
-
-            throw new DllNotFoundException(s_loadError);
-        }
-    }
-
-    private static nint Export(nint handle, string name) =>
-        NativeLibrary.TryGetExport(handle, name, out nint address) ? address : throw new EntryPointNotFoundException(name);
+    private static nint Export(nint handle, string name) => NativeBinding<TurboJpegLibrary>.Export(handle, name);
 }

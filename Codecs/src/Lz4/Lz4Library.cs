@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Codecs.Native;
 
 namespace Codecs.Lz4;
 
@@ -7,21 +8,19 @@ namespace Codecs.Lz4;
 /// as unmanaged function pointers.
 /// </summary>
 /// <remarks>
-/// Loading by explicit name and <see cref="NativeLibrary.GetExport"/> (instead of <c>[LibraryImport("lz4")]</c> plus an
-/// assembly-wide <see cref="NativeLibrary.SetDllImportResolver"/>) works without the <c>-dev</c> package's
-/// <c>liblz4.so</c> symlink, leaves the assembly's one resolver slot free for other bindings, and turns a missing
-/// library into one clear <see cref="DllNotFoundException"/> at the call instead of a type-initialisation failure.
-/// All functions are called with pinned, length-checked buffers; liblz4's <c>*_safe</c> decoders never read or write
-/// outside the lengths they are given.
+/// Loaded through <see cref="NativeBinding{TLibrary}"/>. All functions are called with pinned, length-checked buffers;
+/// liblz4's <c>*_safe</c> decoders never read or write outside the lengths they are given.
 /// </remarks>
 internal sealed unsafe class Lz4Library
 {
     public const string DebianPackage = "liblz4-1";
 
     private static readonly string[] s_defaultNames = ["liblz4.so.1", "liblz4.so", "liblz4.1.dylib", "liblz4.dylib", "lz4", "liblz4"];
-    private static readonly Lock s_gate = new();
-    private static Lz4Library? s_instance;
-    private static string? s_loadError;
+    private static readonly NativeBinding<Lz4Library> s_binding = new(
+        "liblz4",
+        s_defaultNames,
+        $"Install the Debian package {DebianPackage} (apt-get install {DebianPackage}), which provides liblz4.so.1 (version 1.9 or later).",
+        handle => new Lz4Library(handle));
 
     // int LZ4_compressBound(int inputSize)
     public readonly delegate* unmanaged<int, int> CompressBound;
@@ -84,83 +83,13 @@ internal sealed unsafe class Lz4Library
     }
 
     /// <summary>The loaded library; throws <see cref="DllNotFoundException"/> (every time) if it cannot be loaded.</summary>
-    public static Lz4Library Instance => Volatile.Read(ref s_instance) ?? LoadShared();
+    public static Lz4Library Instance => s_binding.Instance;
 
-    public static bool IsAvailable
-    {
-        get
-        {
-            if (Volatile.Read(ref s_instance) is not null)
-            {
-                return true;
-            }
-
-            try
-            {
-                _ = LoadShared();
-                return true;
-            }
-            catch (DllNotFoundException)
-            {
-                return false;
-            }
-        }
-    }
+    public static bool IsAvailable => s_binding.IsAvailable;
 
     /// <summary>Loads the first of <paramref name="names"/> that exists and has every entry point, or explains why none did.</summary>
-    internal static bool TryLoad(ReadOnlySpan<string> names, out Lz4Library? library, out string? error)
-    {
-        var problems = new List<string>();
-        foreach (string name in names)
-        {
-            if (!NativeLibrary.TryLoad(name, out nint handle))
-            {
-                problems.Add($"'{name}' not found");
-                continue;
-            }
+    internal static bool TryLoad(ReadOnlySpan<string> names, out Lz4Library? library, out string? error) =>
+        s_binding.TryLoad(names, out library, out error);
 
-            try
-            {
-                library = new Lz4Library(handle);
-                error = null;
-                return true;
-            }
-            catch (EntryPointNotFoundException ex)
-            {
-                problems.Add($"'{name}' lacks {ex.Message}");
-            }
-        }
-
-        library = null;
-        error = $"liblz4 could not be loaded ({string.Join("; ", problems)}). Install the Debian package {DebianPackage} " +
-            $"(apt-get install {DebianPackage}), which provides liblz4.so.1 (version 1.9 or later).";
-        return false;
-    }
-
-    private static Lz4Library LoadShared()
-    {
-        lock (s_gate)
-        {
-            if (s_instance is not null)
-            {
-                return s_instance;
-            }
-
-            if (s_loadError is null)
-            {
-                if (TryLoad(s_defaultNames, out Lz4Library? library, out string? error))
-                {
-                    Volatile.Write(ref s_instance, library);
-                    return library!;
-                }
-
-                s_loadError = error;
-            }
-
-            throw new DllNotFoundException(s_loadError);
-        }
-    }
-
-    private static nint Export(nint handle, string name) =>
-        NativeLibrary.TryGetExport(handle, name, out nint address) ? address : throw new EntryPointNotFoundException(name);
+    private static nint Export(nint handle, string name) => NativeBinding<Lz4Library>.Export(handle, name);
 }

@@ -145,7 +145,6 @@ public class TightTests
     [MemberData(nameof(QualityBounds))]
     public void Jpeg_RoundTripsWithinPsnrBound(int level, double minimumPsnr)
     {
-        Assert.SkipUnless(TurboJpegCompressor.IsAvailable, "libturbojpeg0 is not installed");
         foreach (string format in new[] { "noVNC-Rgbx32", "Xrgb32-BE", "Rgb565-LE" })
         {
             var converter = PixelConverter.Create(RfbTestData.FormatNamed(format));
@@ -168,7 +167,6 @@ public class TightTests
     [Fact]
     public void Jpeg_IsNotUsedForTextEvenWhenLossyIsAllowed()
     {
-        Assert.SkipUnless(TurboJpegCompressor.IsAvailable, "libturbojpeg0 is not installed");
         var converter = PixelConverter.Create(PixelFormat.Rgbx32);
         using var encoder = new TightEncoder(converter) { QualityLevel = 5 };
         using Framebuffer frame = RfbTestData.MakeFrame("text", 200, 100);
@@ -214,7 +212,6 @@ public class TightTests
     [Fact]
     public void Jpeg_GrayAndFineSubsamplingDecode()
     {
-        Assert.SkipUnless(TurboJpegCompressor.IsAvailable, "libturbojpeg0 is not installed");
         var converter = PixelConverter.Create(PixelFormat.Rgbx32);
         using var encoder = new TightEncoder(converter) { FineQuality = 90, FineSubsampling = JpegSubsampling.Gray };
         using var decoder = new RfbDecoder(converter.Format);
