@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Codecs.Native;
 
 namespace Codecs.Lz4;
