@@ -1,11 +1,9 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using Bench.Reporting;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Codecs.Pixels;
 using Codecs.Rfb.Decoders;
@@ -204,6 +202,12 @@ public class RfbCodecBenchmarks
 /// <summary>A short in-process job (2-core machine): 1 warm-up and 5 measured single-invocation iterations.</summary>
 public sealed class RfbBenchmarkConfig : ManualConfig
 {
+    private static ComputedColumn RfbColumn(string name, string legend, Func<string, RfbCodec, double?, string> value) =>
+        new("Rfb." + name, name, legend, (summary, benchmarkCase) => value(
+            (string)benchmarkCase.Parameters["Trace"],
+            (RfbCodec)benchmarkCase.Parameters["Codec"],
+            ComputedColumn.MeanNanoseconds(summary, benchmarkCase)));
+
     public RfbBenchmarkConfig()
     {
         AddJob(Job.Default
@@ -214,47 +218,10 @@ public sealed class RfbBenchmarkConfig : ManualConfig
             .WithInvocationCount(1)
             .WithUnrollFactor(1)
             .WithId("Short"));
-        AddColumn(new RfbColumn("MPix/s", (trace, codec, meanNs) =>
+        AddColumn(RfbColumn("MPix/s", "Changed pixels (millions) encoded or decoded per second", (trace, codec, meanNs) =>
             meanNs is double ns ? (RfbCodecBenchmarks.ChangedPixels(trace) / (ns / 1e9) / 1e6).ToString("F1") : "?"));
-        AddColumn(new RfbColumn("B/changed px", (trace, codec, _) =>
+        AddColumn(RfbColumn("B/changed px", "Encoded bytes (headers included) per changed pixel", (trace, codec, _) =>
             ((double)RfbCodecBenchmarks.Encoded(trace, codec).Length / RfbCodecBenchmarks.ChangedPixels(trace)).ToString("F3")));
-        AddColumn(new RfbColumn("changed MPix", (trace, _, _) => (RfbCodecBenchmarks.ChangedPixels(trace) / 1e6).ToString("F2")));
+        AddColumn(RfbColumn("changed MPix", "Changed pixels in the workload (millions)", (trace, _, _) => (RfbCodecBenchmarks.ChangedPixels(trace) / 1e6).ToString("F2")));
     }
-}
-
-public sealed class RfbColumn(string name, Func<string, RfbCodec, double?, string> value) : IColumn
-{
-    public string Id => "Rfb." + name;
-
-    public string ColumnName => name;
-
-    public bool AlwaysShow => true;
-
-    public ColumnCategory Category => ColumnCategory.Custom;
-
-    public int PriorityInCategory => 0;
-
-    public bool IsNumeric => true;
-
-    public UnitType UnitType => UnitType.Dimensionless;
-
-    public string Legend => name switch
-    {
-        "MPix/s" => "Changed pixels (millions) encoded or decoded per second",
-        "B/changed px" => "Encoded bytes (headers included) per changed pixel",
-        _ => "Changed pixels in the workload (millions)",
-    };
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-    {
-        string trace = (string)benchmarkCase.Parameters["Trace"];
-        var codec = (RfbCodec)benchmarkCase.Parameters["Codec"];
-        return value(trace, codec, summary[benchmarkCase]?.ResultStatistics?.Mean);
-    }
-
-    public bool IsAvailable(Summary summary) => true;
-
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
 }

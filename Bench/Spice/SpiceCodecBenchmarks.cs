@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
+using Bench.Reporting;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
@@ -267,39 +267,16 @@ public sealed class SpiceBenchmarkConfig : ManualConfig
     {
         // Short: 2 cores, 42 cases.
         AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(5));
-        AddColumn(new SpiceColumn("MB/s"));
-        AddColumn(new SpiceColumn("Ratio"));
-        AddColumn(new SpiceColumn("Speed/lz4"));
+        AddColumn(SpiceColumn("MB/s", "MB of 32-bit tile pixels coded per second"));
+        AddColumn(SpiceColumn("Ratio", "Raw tile bytes / encoded bytes"));
+        AddColumn(SpiceColumn("Speed/lz4", "Throughput relative to liblz4 LZ4_compress_default on the same trace"));
     }
-}
 
-/// <summary>Throughput, compression ratio and speed relative to liblz4 on the same trace.</summary>
-public sealed class SpiceColumn(string name) : IColumn
-{
-    public string Id => "Spice." + name;
+    /// <summary>Throughput, compression ratio and speed relative to liblz4 on the same trace.</summary>
+    private static ComputedColumn SpiceColumn(string name, string legend) =>
+        new("Spice." + name, name, legend, (summary, benchmarkCase) => SpiceValue(name, summary, benchmarkCase));
 
-    public string ColumnName => name;
-
-    public bool AlwaysShow => true;
-
-    public ColumnCategory Category => ColumnCategory.Custom;
-
-    public int PriorityInCategory => 0;
-
-    public bool IsNumeric => true;
-
-    public UnitType UnitType => UnitType.Dimensionless;
-
-    public string Legend => name switch
-    {
-        "MB/s" => "MB of 32-bit tile pixels coded per second",
-        "Ratio" => "Raw tile bytes / encoded bytes",
-        _ => "Throughput relative to liblz4 LZ4_compress_default on the same trace",
-    };
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    private static string SpiceValue(string name, Summary summary, BenchmarkCase benchmarkCase)
     {
         string trace = (string)benchmarkCase.Parameters["Trace"];
         string method = benchmarkCase.Descriptor.WorkloadMethod.Name;
@@ -318,8 +295,5 @@ public sealed class SpiceColumn(string name) : IColumn
                 return mean is double m && lz4Mean is double l ? (l / m).ToString("F2") : "?";
         }
     }
-
-    public bool IsAvailable(Summary summary) => true;
-
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
 }
+

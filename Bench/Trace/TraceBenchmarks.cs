@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
+using Bench.Reporting;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
 using Codecs.Pixels;
 using Codecs.Trace;
 
@@ -150,45 +148,17 @@ public sealed class TraceBenchmarkConfig : ManualConfig
     {
         AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(6));
         AddDiagnoser(MemoryDiagnoser.Default);
-        AddColumn(new TraceColumn("Trace KB", (setting, _) => (TraceBenchmarks.Trace(setting).Length / 1024.0).ToString("F0")));
-        AddColumn(new TraceColumn("B/changed px", (setting, _) => ((double)TraceBenchmarks.Trace(setting).Length / TraceBenchmarks.ChangedPixels(setting)).ToString("F3")));
-        AddColumn(new TraceColumn("MB/s (changed px)", (setting, meanNs) => meanNs is double ns ? (TraceBenchmarks.ChangedPixels(setting) * 4 / (ns / 1e9) / 1e6).ToString("F0") : "?"));
+        AddColumn(TraceColumns.Create("Trace KB", "Size of the 60-frame trace", (setting, _) => (TraceBenchmarks.Trace(setting).Length / 1024.0).ToString("F0")));
+        AddColumn(TraceColumns.Create("B/changed px", "Trace bytes per changed pixel (a raw pixel is 4 bytes)", (setting, _) => ((double)TraceBenchmarks.Trace(setting).Length / TraceBenchmarks.ChangedPixels(setting)).ToString("F3")));
+        AddColumn(TraceColumns.Create("MB/s (changed px)", "Changed pixels × 4 bytes processed per second", (setting, meanNs) => meanNs is double ns ? (TraceBenchmarks.ChangedPixels(setting) * 4 / (ns / 1e9) / 1e6).ToString("F0") : "?"));
     }
 }
 
-/// <summary>A column computed from the benchmark's <see cref="TraceSetting"/> and mean time (ns).</summary>
-public sealed class TraceColumn(string name, Func<TraceSetting, double?, string> value) : IColumn
+/// <summary>Columns of the trace benchmarks, computed from the case's <see cref="TraceSetting"/> and mean time (ns).</summary>
+internal static class TraceColumns
 {
-    public string Id => "Trace." + name;
-
-    public string ColumnName => name;
-
-    public bool AlwaysShow => true;
-
-    public ColumnCategory Category => ColumnCategory.Custom;
-
-    public int PriorityInCategory => 0;
-
-    public bool IsNumeric => true;
-
-    public UnitType UnitType => UnitType.Dimensionless;
-
-    public string Legend => name switch
-    {
-        "Trace KB" => "Size of the 60-frame trace",
-        "B/changed px" => "Trace bytes per changed pixel (a raw pixel is 4 bytes)",
-        _ => "Changed pixels × 4 bytes processed per second",
-    };
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-    {
-        var setting = (TraceSetting)benchmarkCase.Parameters["Setting"];
-        return value(setting, summary[benchmarkCase]?.ResultStatistics?.Mean);
-    }
-
-    public bool IsAvailable(Summary summary) => true;
-
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public static ComputedColumn Create(string name, string legend, Func<TraceSetting, double?, string> value) =>
+        new("Trace." + name, name, legend, (summary, benchmarkCase) => value(
+            (TraceSetting)benchmarkCase.Parameters["Setting"],
+            ComputedColumn.MeanNanoseconds(summary, benchmarkCase)));
 }

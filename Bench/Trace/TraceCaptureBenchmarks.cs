@@ -118,8 +118,8 @@ public sealed class TraceCaptureBenchmarkConfig : ManualConfig
     {
         AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(4));
         AddDiagnoser(MemoryDiagnoser.Default);
-        AddColumn(new TraceColumn("Trace KB", (setting, _) => (TraceCaptureBenchmarks.Trace(setting).Length / 1024.0).ToString("F0")));
-        AddColumn(new TraceColumn("B/changed px", (setting, _) => ((double)TraceCaptureBenchmarks.Trace(setting).Length / TraceCaptureBenchmarks.ChangedPixels(setting)).ToString("F3")));
-        AddColumn(new TraceColumn("MB/s (changed px)", (setting, meanNs) => meanNs is double ns ? (TraceCaptureBenchmarks.ChangedPixels(setting) * 4 / (ns / 1e9) / 1e6).ToString("F0") : "?"));
+        AddColumn(TraceColumns.Create("Trace KB", "Size of the 60-frame trace", (setting, _) => (TraceCaptureBenchmarks.Trace(setting).Length / 1024.0).ToString("F0")));
+        AddColumn(TraceColumns.Create("B/changed px", "Trace bytes per changed pixel (a raw pixel is 4 bytes)", (setting, _) => ((double)TraceCaptureBenchmarks.Trace(setting).Length / TraceCaptureBenchmarks.ChangedPixels(setting)).ToString("F3")));
+        AddColumn(TraceColumns.Create("MB/s (changed px)", "Changed pixels × 4 bytes processed per second", (setting, meanNs) => meanNs is double ns ? (TraceCaptureBenchmarks.ChangedPixels(setting) * 4 / (ns / 1e9) / 1e6).ToString("F0") : "?"));
     }
 }
