@@ -30,9 +30,8 @@ public unsafe partial class DamageDiffBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        (int width, int height) = Regime.StartsWith("2160p", StringComparison.Ordinal) ? (3840, 2160) : (1920, 1080);
-        int copies = Regime.EndsWith("cached", StringComparison.Ordinal) ? 1 : 16;
-        _pool = new FramePool(FramePairSources.FromEnvironment(), width, height, Scenario, copies);
+        _pool = FramePool.ForRegime(Regime, Scenario);
+        (int width, int height) = FramePool.RegimeSize(Regime);
         _map = new DirtyTileMap(width, height, DamageOptions.DefaultTileSize);
     }
 

@@ -37,9 +37,8 @@ public unsafe class DiffSideBySideBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        (int width, int height) = Regime.StartsWith("2160p", StringComparison.Ordinal) ? (3840, 2160) : (1920, 1080);
-        int copies = Regime.EndsWith("cached", StringComparison.Ordinal) ? 1 : 16;
-        _pool = new FramePool(FramePairSources.FromEnvironment(), width, height, Scenario, copies);
+        _pool = FramePool.ForRegime(Regime, Scenario);
+        (int width, int height) = FramePool.RegimeSize(Regime);
         _map = new DirtyTileMap(width, height, DamageOptions.DefaultTileSize);
     }
 
@@ -85,7 +84,7 @@ public unsafe class DiffSideBySideBenchmarks : IDisposable
             _sequenceEqual.Sort();
             double p10 = _memcmp[_memcmp.Count / 10];
             double median = _memcmp[_memcmp.Count / 2];
-            (long width, long height) = Regime.StartsWith("2160p", StringComparison.Ordinal) ? (3840L, 2160L) : (1920L, 1080L);
+            (int width, int height) = FramePool.RegimeSize(Regime);
             double gigabytes = 2.0 * width * height * 4 / 1e9;
             Console.WriteLine(
                 $"// side-by-side {Regime} {Scenario} ({_memcmp.Count} calls each, µs p10/median): " +

@@ -178,6 +178,21 @@ public sealed class FramePool : IDisposable
     private readonly Framebuffer[] _twin;
     private int _next;
 
+    /// <summary>
+    /// The pool a benchmark regime names: "1080p-cached" (one pair, reused from cache) or "1080p-stream" /
+    /// "2160p-stream" (16 rotating pairs, so every frame comes from memory).
+    /// </summary>
+    public static FramePool ForRegime(string regime, DamageScenario scenario)
+    {
+        (int width, int height) = RegimeSize(regime);
+        int copies = regime.EndsWith("cached", StringComparison.Ordinal) ? 1 : 16;
+        return new FramePool(FramePairSources.FromEnvironment(), width, height, scenario, copies);
+    }
+
+    /// <summary>The frame size of a benchmark regime.</summary>
+    public static (int Width, int Height) RegimeSize(string regime) =>
+        regime.StartsWith("2160p", StringComparison.Ordinal) ? (3840, 2160) : (1920, 1080);
+
     public FramePool(IFramePairSource source, int width, int height, DamageScenario scenario, int copies)
     {
         (Framebuffer previous, Framebuffer current) = source.Create(width, height, scenario);
