@@ -238,6 +238,7 @@ public sealed class GlzTests
         Assert.Equal(glz, inflated);
         Assert.Throws<CodecDataException>(() => GlzZlib.Decompress(wrapped.AsSpan(0, written), glz.Length - 1, inflated));
         Assert.Throws<CodecDataException>(() => GlzZlib.Decompress(wrapped.AsSpan(0, written / 2), glz.Length, inflated));
+        Assert.Throws<CodecDataException>(() => GlzZlib.Decompress([], glz.Length, inflated));
         Assert.False(GlzZlib.TryCompress(glz.AsSpan(0, 99), wrapped, out _));
     }
 
