@@ -118,6 +118,7 @@ public sealed class GlzEncoder(GlzEncoderWindow window)
     private readonly GlzEncoderWindow _window = window;
     private readonly int[] _local = new int[1 << LocalHashLog];
     private int _generation;
+    private PendingImage? _pending;
 
     /// <summary>Upper bound of the encoded size in bytes.</summary>
     public static long GetMaxEncodedLength(LzImageType type, int width, int height) =>
@@ -130,6 +131,24 @@ public sealed class GlzEncoder(GlzEncoderWindow window)
     /// </summary>
     public bool TryEncode(LzImageType type, ReadOnlySpan<byte> pixels, int width, int height, int stride, bool topDown, Span<byte> destination, out int bytesWritten, out ulong imageId)
     {
+        if (!TryEncodeTentative(type, pixels, width, height, stride, topDown, destination, out bytesWritten, out imageId))
+        {
+            return false;
+        }
+
+        CommitTentative();
+        return true;
+    }
+
+    /// <summary>
+    /// Encodes one image like <see cref="TryEncode"/> but leaves it out of the dictionary until
+    /// <see cref="CommitTentative"/>: a caller that compares GLZ with another codec and sends the other one simply
+    /// does not commit, so the client never misses an id it would wait for. The next encode of this encoder drops
+    /// an uncommitted image; no other encoder of the window may encode in between.
+    /// </summary>
+    public bool TryEncodeTentative(LzImageType type, ReadOnlySpan<byte> pixels, int width, int height, int stride, bool topDown, Span<byte> destination, out int bytesWritten, out ulong imageId)
+    {
+        _pending = null;
         if (type is not (LzImageType.Rgb24 or LzImageType.Rgb32 or LzImageType.Rgba))
         {
             throw new ArgumentOutOfRangeException(nameof(type), "GLZ encodes RGB24, RGB32 and RGBA.");
@@ -196,16 +215,30 @@ public sealed class GlzEncoder(GlzEncoderWindow window)
             return false;
         }
 
-        // Later images find this one through every fourth position (any 4 consecutive probes hit one of them).
-        IndexForLaterImages(_window.RgbTable, rgb, curBase, 6);
-        if (alpha is not null)
-        {
-            IndexForLaterImages(_window.EnsureAlphaTable(), alpha, curBase, 16);
-        }
-
-        _window.Commit(type, rgb, alpha, n);
+        _pending = new PendingImage(type, rgb, alpha, curBase, imageId);
         bytesWritten = pos;
         return true;
+    }
+
+    /// <summary>Adds the image of the last successful <see cref="TryEncodeTentative"/> to the dictionary.</summary>
+    public void CommitTentative()
+    {
+        PendingImage pending = _pending ?? throw new InvalidOperationException("No tentative GLZ image to commit.");
+        if (pending.Base != _window.NextBase || pending.Id != _window.NextImageId)
+        {
+            throw new InvalidOperationException("The GLZ window changed since the tentative encode.");
+        }
+
+        _pending = null;
+
+        // Later images find this one through every fourth position (any 4 consecutive probes hit one of them).
+        IndexForLaterImages(_window.RgbTable, pending.Rgb, pending.Base, 6);
+        if (pending.Alpha is not null)
+        {
+            IndexForLaterImages(_window.EnsureAlphaTable(), pending.Alpha, pending.Base, 16);
+        }
+
+        _window.Commit(pending.Type, pending.Rgb, pending.Alpha, pending.Rgb.Length);
     }
 
     // Two probes per position: a short-key table of this image's positions (like LZ) and a long-key table of earlier
@@ -437,4 +470,6 @@ public sealed class GlzEncoder(GlzEncoderWindow window)
 
         return true;
     }
+
+    private sealed record PendingImage(LzImageType Type, uint[] Rgb, uint[]? Alpha, long Base, ulong Id);
 }
