@@ -60,7 +60,7 @@ public sealed class SpiceImageCompressor : IDisposable
     /// </summary>
     public SpiceImageDecision Compress(SpiceBitmap bitmap, in SpiceImageRequest request, Span<byte> destination)
     {
-        bool glzFits = _glzWindow is not null && _glzWindow.CanEncode(bitmap.Width, bitmap.Height) && bitmap.Format != SpiceBitmapFormat.Rgb16;
+        bool glzFits = _glzWindow is not null && _glzWindow.CanEncode(bitmap.Width, bitmap.Height);
         SpiceImageChoice choice = Chooser.Choose(bitmap, request, glzFits);
         SpiceImageDecision decision = Execute(bitmap, request, choice, destination);
         Stats.Add(decision);

@@ -109,7 +109,8 @@ public sealed class GlzEncoderWindow
 /// <summary>
 /// GLZ encoder: LZ with references into earlier images of the client's <see cref="GlzEncoderWindow"/> (same
 /// <see cref="LzImageType"/> only, never older than the window head it announces in <c>win_head_dist</c>).
-/// Types: RGB24, RGB32 and RGBA (whose alpha pass may reference earlier RGBA images' alpha).
+/// Types: RGB16 (x555, literals big-endian), RGB24, RGB32 and RGBA (whose alpha pass may reference earlier RGBA
+/// images' alpha).
 /// </summary>
 public sealed class GlzEncoder(GlzEncoderWindow window)
 {
@@ -149,9 +150,9 @@ public sealed class GlzEncoder(GlzEncoderWindow window)
     public bool TryEncodeTentative(LzImageType type, ReadOnlySpan<byte> pixels, int width, int height, int stride, bool topDown, Span<byte> destination, out int bytesWritten, out ulong imageId)
     {
         _pending = null;
-        if (type is not (LzImageType.Rgb24 or LzImageType.Rgb32 or LzImageType.Rgba))
+        if (type is not (LzImageType.Rgb16 or LzImageType.Rgb24 or LzImageType.Rgb32 or LzImageType.Rgba))
         {
-            throw new ArgumentOutOfRangeException(nameof(type), "GLZ encodes RGB24, RGB32 and RGBA.");
+            throw new ArgumentOutOfRangeException(nameof(type), "GLZ encodes RGB16, RGB24, RGB32 and RGBA.");
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
@@ -196,7 +197,7 @@ public sealed class GlzEncoder(GlzEncoderWindow window)
             for (int x = 0; x < width; x++, o++)
             {
                 int p = x * bpp;
-                rgb[o] = row[p] | ((uint)row[p + 1] << 8) | ((uint)row[p + 2] << 16);
+                rgb[o] = bpp == 2 ? row[p] | ((uint)row[p + 1] << 8) : row[p] | ((uint)row[p + 1] << 8) | ((uint)row[p + 2] << 16);
                 if (alpha is not null)
                 {
                     alpha[o] = row[p + 3];
@@ -405,6 +406,13 @@ public sealed class GlzEncoder(GlzEncoderWindow window)
                     dst[pos + 1] = (byte)(s >> 8);
                     dst[pos + 2] = (byte)(s >> 16);
                     pos += 3;
+                }
+                else if (bytesPerUnit == 2)
+                {
+                    // x555 literals are big-endian on the wire.
+                    dst[pos] = (byte)(s >> 8);
+                    dst[pos + 1] = (byte)s;
+                    pos += 2;
                 }
                 else
                 {
