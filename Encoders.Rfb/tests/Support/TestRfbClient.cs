@@ -26,6 +26,8 @@ internal sealed class TestRfbClient : IAsyncDisposable
         _output = pipe.Output;
     }
 
+    public static TimeSpan ReadTimeout { get; } = TimeSpan.FromSeconds(60);
+
     public int Width { get; private set; }
     public int Height { get; private set; }
     public PixelFormat Format { get; private set; }
@@ -211,9 +213,12 @@ internal sealed class TestRfbClient : IAsyncDisposable
     /// <summary>Reads one server message and applies it; returns the pixel rectangles of a FramebufferUpdate, else 0.</summary>
     public async Task<int> ReadMessageAsync(CancellationToken cancellationToken)
     {
+        // A message that never comes fails the test instead of hanging it.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ReadTimeout);
         while (true)
         {
-            ReadResult result = await _input.ReadAsync(cancellationToken);
+            ReadResult result = await _input.ReadAsync(timeout.Token);
             ReadOnlySequence<byte> buffer = result.Buffer;
             byte[] data = buffer.ToArray();
             int consumed = TryApplyMessage(data, out int pixelRects);
