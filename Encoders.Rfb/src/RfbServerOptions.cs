@@ -14,6 +14,12 @@ public sealed record RfbServerOptions
     /// <summary>Certificate for VeNCrypt X509None / X509Plain (TLS through SslStream); null offers no VeNCrypt.</summary>
     public X509Certificate2? TlsCertificate { get; init; }
 
+    /// <summary>
+    /// Pixel encodings the server may choose from (default: every one it produces); the client's first listed encoding
+    /// in this set wins, Raw when none is. Restricting it forces an encoding on clients that offer no choice (gvnccapture).
+    /// </summary>
+    public IReadOnlyList<int>? Encodings { get; init; }
+
     /// <summary>Longest ClientCutText accepted; a longer one drops the client.</summary>
     public int MaxCutTextLength { get; init; } = 1 << 20;
 

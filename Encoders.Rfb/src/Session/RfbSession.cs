@@ -37,6 +37,7 @@ internal sealed partial class RfbSession : IDisposable
     private readonly ArrayBufferWriter<byte> _scratch = new(1 << 16);
     private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly List<Rect> _pixelRects = [];
+    private readonly IReadOnlyList<int>? _allowed;
 
     // Owned by the writer loop.
     private EncodingPreferences _preferences = EncodingPreferences.Default;
@@ -63,6 +64,7 @@ internal sealed partial class RfbSession : IDisposable
         _statistics = statistics;
         _logger = logger;
         _parser = new ClientMessageParser(options.MaxCutTextLength);
+        _allowed = options.Encodings;
         _encoders = new ClientEncoders(PixelConverter.Create(PixelFormat.Bgrx32));
         statistics.PixelFormat = PixelFormat.Bgrx32;
         statistics.Encoding = EncodingPreferences.Name(_encoding);
@@ -387,7 +389,7 @@ internal sealed partial class RfbSession : IDisposable
 
     private void ChooseEncoding()
     {
-        int encoding = _preferences.ChoosePixelEncoding(_encoders.IsUnavailable);
+        int encoding = _preferences.ChoosePixelEncoding(e => _encoders.IsUnavailable(e) || _allowed?.Contains(e) == false);
         string name = EncodingPreferences.Name(encoding);
         if (encoding != _encoding)
         {
