@@ -1,6 +1,6 @@
 using Codecs.Pixels;
-using Damage.Device;
 using Damage;
+using Damage.Device;
 
 namespace Encoders.Spice.Display;
 
