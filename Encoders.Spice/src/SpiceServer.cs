@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Security.Cryptography;
 using Codecs;
+using Damage.Sharing;
 using Encoders.Spice.Channels;
 using Encoders.Spice.Display;
 using Encoders.Spice.Link;
@@ -26,6 +27,12 @@ public sealed partial class SpiceServer : IDisposable
     private readonly TicketAuthenticator _tickets;
     private readonly MultimediaClock _clock;
     private readonly ConcurrentDictionary<uint, SpiceClient> _clients = new();
+
+    /// <summary>Serves <paramref name="display"/>; run its pump (<see cref="SharedDisplay.RunAsync"/>) alongside.</summary>
+    public SpiceServer(SharedDisplay display, SpiceServerOptions? options = null, ILogger? logger = null)
+        : this(new SharedDisplaySource(display), options, logger)
+    {
+    }
 
     internal SpiceServer(IDisplaySource source, SpiceServerOptions? options = null, ILogger? logger = null)
     {
