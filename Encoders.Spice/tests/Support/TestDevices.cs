@@ -15,6 +15,8 @@ internal sealed class ManualDevice : IDisplayDevice
     private Framebuffer _framebuffer;
     private CursorPosition _pointer = new(0, 0, true);
     private long _sequence;
+    private long _published;
+    private long _handed;
 
     public ManualDevice(int width, int height)
     {
@@ -34,8 +36,20 @@ internal sealed class ManualDevice : IDisplayDevice
     /// <summary>A copy of the framebuffer as of the latest update handed out.</summary>
     public byte[] Snapshot { get; private set; } = [];
 
-    public void Publish(Action<ImageView>? draw = null, CursorShape? cursor = null, CursorPosition? pointer = null, (int Width, int Height)? resize = null) =>
+    public void Publish(Action<ImageView>? draw = null, CursorShape? cursor = null, CursorPosition? pointer = null, (int Width, int Height)? resize = null)
+    {
+        Interlocked.Increment(ref _published);
         _changes.Writer.TryWrite(new Change(draw, cursor, pointer, resize));
+    }
+
+    /// <summary>Waits until the hub has taken every published change (the snapshot is then the latest frame).</summary>
+    public async Task WaitHandedAsync(CancellationToken cancellationToken)
+    {
+        while (Volatile.Read(ref _handed) < Volatile.Read(ref _published))
+        {
+            await Task.Delay(5, cancellationToken);
+        }
+    }
 
     public void End() => _changes.Writer.TryComplete();
 
@@ -57,6 +71,7 @@ internal sealed class ManualDevice : IDisplayDevice
         change.Draw?.Invoke(_framebuffer.View);
         _pointer = change.Pointer ?? _pointer;
         Snapshot = _framebuffer.Span.ToArray();
+        Interlocked.Increment(ref _handed);
         return new DisplayUpdate(++_sequence, TimeSpan.FromMilliseconds(_sequence), _framebuffer, modeChanged, null, change.Cursor, _pointer, [], 1, null);
     }
 
@@ -93,7 +108,22 @@ internal sealed class SteppedDevice(IDisplayDevice inner) : IDisplayDevice
 
     public long Handed { get; private set; }
 
-    public void Step(int count = 1) => _steps.Release(count);
+    private long _stepsRequested;
+
+    public void Step(int count = 1)
+    {
+        Interlocked.Add(ref _stepsRequested, count);
+        _steps.Release(count);
+    }
+
+    /// <summary>Waits until every requested step was handed to the hub.</summary>
+    public async Task WaitHandedAsync(CancellationToken cancellationToken)
+    {
+        while (Handed < Volatile.Read(ref _stepsRequested))
+        {
+            await Task.Delay(5, cancellationToken);
+        }
+    }
 
     public async ValueTask<DisplayUpdate?> WaitForUpdateAsync(CancellationToken cancellationToken = default)
     {
