@@ -45,6 +45,9 @@ public sealed partial class SpiceServer : IDisposable
         _clock = new MultimediaClock(_options.TimeProvider);
     }
 
+    /// <summary>Display counters summed over every display channel this server has served, closed ones included.</summary>
+    public SpiceDisplayStatistics DisplayTotals { get; } = new();
+
     /// <summary>The connected clients (sessions whose main channel is open), with their counters.</summary>
     public IReadOnlyList<SpiceClient> Clients => [.. _clients.Values];
 
@@ -208,7 +211,7 @@ public sealed partial class SpiceServer : IDisposable
                 IImageTypeChooser chooser = _options.ForcedCompression is { } forced
                     ? new ForcedImageTypeChooser(forced)
                     : new SimpleImageTypeChooser();
-                var display = new DisplayChannel(transport, link, session, _source, chooser, _options);
+                var display = new DisplayChannel(transport, link, session, _source, chooser, _options, DisplayTotals);
                 session.Display = display.DisplayStatistics;
                 return display;
             case SpiceChannelType.Inputs:

@@ -38,14 +38,14 @@ internal sealed class DisplayChannel : SpiceChannel, IDisposable
     private volatile bool _ackSynced;
     private bool _initApplied;
 
-    public DisplayChannel(IDuplexPipe transport, LinkMessage link, SpiceClient session, IDisplaySource source, IImageTypeChooser chooser, SpiceServerOptions options)
+    public DisplayChannel(IDuplexPipe transport, LinkMessage link, SpiceClient session, IDisplaySource source, IImageTypeChooser chooser, SpiceServerOptions options, SpiceDisplayStatistics totals)
         : base(transport, link, session)
     {
         _source = source;
         _chooser = chooser;
         _options = options;
         _clientLz4 = link.HasChannelCap(SpiceCaps.DisplayLz4Compression);
-        DisplayStatistics = new SpiceDisplayStatistics();
+        DisplayStatistics = new SpiceDisplayStatistics(totals);
     }
 
     /// <summary>The caps this server advertises on display links.</summary>

@@ -38,6 +38,7 @@ public sealed class SpiceChannelStatistics
 /// <summary>Counters of a display channel: what was drawn, with which image types, and how well the caches worked.</summary>
 public sealed class SpiceDisplayStatistics
 {
+    private readonly SpiceDisplayStatistics? _total;
     private readonly long[] _imageBytes = new long[256];
     private readonly long[] _imageCount = new long[256];
     private long _updates;
@@ -50,6 +51,8 @@ public sealed class SpiceDisplayStatistics
     private long _glzRetainedPixels;
     private long _encodeTicks;
     private long _ackWaits;
+
+    internal SpiceDisplayStatistics(SpiceDisplayStatistics? total = null) => _total = total;
 
     /// <summary>Updates taken from the display hub and sent.</summary>
     public long Updates => Volatile.Read(ref _updates);
@@ -71,7 +74,7 @@ public sealed class SpiceDisplayStatistics
     /// <summary>Cached tiles released with INVAL_LIST to stay inside the client's cache budget.</summary>
     public long CacheEvictions => Volatile.Read(ref _cacheEvictions);
 
-    /// <summary>Pixels currently held in this client's GLZ dictionary window (0 without GLZ).</summary>
+    /// <summary>Pixels currently held in this client's GLZ dictionary window (0 without GLZ; not summed in server totals).</summary>
     public long GlzRetainedPixels => Volatile.Read(ref _glzRetainedPixels);
 
     /// <summary>Time spent choosing and encoding images, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
@@ -94,23 +97,57 @@ public sealed class SpiceDisplayStatistics
         {
             Interlocked.Increment(ref _draws);
         }
+
+        _total?.AddImage(type, bytes);
     }
 
-    internal void AddUpdate() => Interlocked.Increment(ref _updates);
+    internal void AddUpdate()
+    {
+        Interlocked.Increment(ref _updates);
+        _total?.AddUpdate();
+    }
 
-    internal void AddFill() => Interlocked.Increment(ref _fills);
+    internal void AddFill()
+    {
+        Interlocked.Increment(ref _fills);
+        _total?.AddFill();
+    }
 
-    internal void AddCopyBits() => Interlocked.Increment(ref _copyBits);
+    internal void AddCopyBits()
+    {
+        Interlocked.Increment(ref _copyBits);
+        _total?.AddCopyBits();
+    }
 
-    internal void AddCacheHit() => Interlocked.Increment(ref _cacheHits);
+    internal void AddCacheHit()
+    {
+        Interlocked.Increment(ref _cacheHits);
+        _total?.AddCacheHit();
+    }
 
-    internal void AddCacheInsert() => Interlocked.Increment(ref _cacheInserts);
+    internal void AddCacheInsert()
+    {
+        Interlocked.Increment(ref _cacheInserts);
+        _total?.AddCacheInsert();
+    }
 
-    internal void AddCacheEvictions(int count) => Interlocked.Add(ref _cacheEvictions, count);
+    internal void AddCacheEvictions(int count)
+    {
+        Interlocked.Add(ref _cacheEvictions, count);
+        _total?.AddCacheEvictions(count);
+    }
 
     internal void SetGlzRetainedPixels(long pixels) => Volatile.Write(ref _glzRetainedPixels, pixels);
 
-    internal void AddEncodeTicks(long ticks) => Interlocked.Add(ref _encodeTicks, ticks);
+    internal void AddEncodeTicks(long ticks)
+    {
+        Interlocked.Add(ref _encodeTicks, ticks);
+        _total?.AddEncodeTicks(ticks);
+    }
 
-    internal void AddAckWait() => Interlocked.Increment(ref _ackWaits);
+    internal void AddAckWait()
+    {
+        Interlocked.Increment(ref _ackWaits);
+        _total?.AddAckWait();
+    }
 }
