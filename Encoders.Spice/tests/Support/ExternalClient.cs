@@ -129,4 +129,80 @@ internal sealed record Ppm(int Width, int Height, byte[] Rgb)
 
         return differences;
     }
+
+    /// <summary>
+    /// Where the B,G,R,X <paramref name="frame"/> appears in this (larger) picture: the position whose 32-pixel
+    /// signature from the frame's middle row matches, then verified in full by the caller. Null when not found.
+    /// </summary>
+    public (int X, int Y)? Locate(ReadOnlySpan<byte> frame, int stride, int frameWidth, int frameHeight)
+    {
+        (int row, int column) = Signature(frame, stride, frameWidth, frameHeight);
+        for (int y = row; y <= Height - (frameHeight - row); y++)
+        {
+            for (int x = column; x <= Width - (frameWidth - column); x++)
+            {
+                bool match = true;
+                for (int i = 0; i < 32 && match; i++)
+                {
+                    int f = row * stride + (column + i) * 4;
+                    int p = (y * Width + x + i) * 3;
+                    match = Rgb[p] == frame[f + 2] && Rgb[p + 1] == frame[f + 1] && Rgb[p + 2] == frame[f];
+                }
+
+                if (match)
+                {
+                    return (x - column, y - row);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Pixels of the frame-sized area at (<paramref name="left"/>, <paramref name="top"/>) that differ from the frame.</summary>
+    public int CountDifferencesAt(int left, int top, ReadOnlySpan<byte> frame, int stride, int frameWidth, int frameHeight)
+    {
+        int differences = 0;
+        for (int y = 0; y < frameHeight; y++)
+        {
+            for (int x = 0; x < frameWidth; x++)
+            {
+                int f = y * stride + x * 4;
+                int p = ((top + y) * Width + left + x) * 3;
+                if (Rgb[p] != frame[f + 2] || Rgb[p + 1] != frame[f + 1] || Rgb[p + 2] != frame[f])
+                {
+                    differences++;
+                }
+            }
+        }
+
+        return differences;
+    }
+
+    // A 32-pixel run with many colour changes, so that the search cannot lock onto a flat area.
+    private static (int Row, int Column) Signature(ReadOnlySpan<byte> frame, int stride, int frameWidth, int frameHeight)
+    {
+        for (int r = frameHeight / 2; r < frameHeight; r += 7)
+        {
+            for (int c = 0; c + 33 <= frameWidth; c += 32)
+            {
+                int changes = 0;
+                for (int i = 1; i < 32; i++)
+                {
+                    int a = r * stride + (c + i) * 4;
+                    if (frame[a] != frame[a - 4] || frame[a + 1] != frame[a - 3] || frame[a + 2] != frame[a - 2])
+                    {
+                        changes++;
+                    }
+                }
+
+                if (changes >= 16)
+                {
+                    return (r, c);
+                }
+            }
+        }
+
+        return (frameHeight / 2, frameWidth / 2);
+    }
 }
