@@ -1,3 +1,6 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Damage.Device;
 using Encoders.Spice.Protocol;
 using Encoders.Spice.Tests.Support;
@@ -64,6 +67,43 @@ public sealed class RealClientTests
         Ppm shot = await ExternalClient.ScreenshotAsync(host.Port, "open sesame", Ct);
         Assert.Equal(0, shot.CountDifferences(device.Snapshot, 320 * 4));
         Assert.NotEqual(0, await ExternalClient.ScreenshotExitCodeAsync(host.Port, "wrong", Ct));
+    }
+
+    [Fact]
+    public async Task SpicyScreenshot_OverTls_WithTheCaInSslCertFile()
+    {
+        using X509Certificate2 certificate = CreateLoopbackCertificate();
+        string caFile = Path.Combine(Path.GetTempPath(), $"spice-ca-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(caFile, certificate.ExportCertificatePem(), Ct);
+        try
+        {
+            var device = new ManualDevice(320, 200);
+            await using var harness = new ServerHarness(device, new SpiceServerOptions { ForcedCompression = SpiceImageCompression.Lz });
+            await using var host = new TcpTestHost(harness.Server, certificate);
+            device.Publish(view => DisplayTests.Pattern(view, 11));
+            await device.WaitHandedAsync(Ct);
+
+            Ppm shot = await ExternalClient.ScreenshotAsync(host.Port, null, Ct, caFile);
+            Assert.Equal(0, shot.CountDifferences(device.Snapshot, 320 * 4));
+        }
+        finally
+        {
+            File.Delete(caFile);
+        }
+    }
+
+    // Self-signed, usable as its own CA, with subjectAltName IP:127.0.0.1 (spice-gtk checks the name against -h).
+    private static X509Certificate2 CreateLoopbackCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.KeyCertSign, false));
+        using X509Certificate2 created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
     }
 
     private static void AssertImagesOfType(SpiceServer server, SpiceImageCompression mode)

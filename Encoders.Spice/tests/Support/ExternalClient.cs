@@ -8,7 +8,7 @@ namespace Encoders.Spice.Tests.Support;
 internal static class ExternalClient
 {
     /// <summary>Runs spicy-screenshot against 127.0.0.1:<paramref name="port"/> and returns the PPM it wrote.</summary>
-    public static async Task<Ppm> ScreenshotAsync(int port, string? password, CancellationToken cancellationToken)
+    public static async Task<Ppm> ScreenshotAsync(int port, string? password, CancellationToken cancellationToken, string? caFile = null)
     {
         string output = Path.Combine(Path.GetTempPath(), $"spice-{Guid.NewGuid():N}.ppm");
         try
@@ -19,9 +19,15 @@ internal static class ExternalClient
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
             };
-            foreach (string arg in (string[])["-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", output])
+            // With only a secure port (-s), every channel uses TLS; OpenSSL takes the CA from SSL_CERT_FILE.
+            foreach (string arg in (string[])["-h", "127.0.0.1", caFile is null ? "-p" : "-s", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", output])
             {
                 start.ArgumentList.Add(arg);
+            }
+
+            if (caFile is not null)
+            {
+                start.Environment["SSL_CERT_FILE"] = caFile;
             }
 
             if (password is not null)

@@ -1,6 +1,8 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Encoders.Spice.Tests.Support;
 
@@ -15,8 +17,13 @@ internal sealed class TcpTestHost : IAsyncDisposable
     private readonly List<Task> _connections = [];
     private readonly Task _accept;
 
-    public TcpTestHost(SpiceServer server)
+    private readonly X509Certificate2? _certificate;
+
+    /// <param name="server">The server to hand connections to.</param>
+    /// <param name="certificate">When given, every connection is TLS (a SPICE "secure port"): SslStream first, then the link.</param>
+    public TcpTestHost(SpiceServer server, X509Certificate2? certificate = null)
     {
+        _certificate = certificate;
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _accept = AcceptAsync(server);
@@ -72,7 +79,24 @@ internal sealed class TcpTestHost : IAsyncDisposable
         using (client)
         {
             client.NoDelay = true;
-            NetworkStream stream = client.GetStream();
+            Stream stream = client.GetStream();
+            if (_certificate is not null)
+            {
+                var tls = new SslStream(stream);
+                try
+                {
+                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, _stop.Token);
+                }
+                catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException)
+                {
+                    await tls.DisposeAsync();
+                    return;
+                }
+
+                stream = tls;
+            }
+
+            await using Stream owned = stream;
             var pipe = new DuplexPipe(PipeReader.Create(stream), PipeWriter.Create(stream));
             await server.RunConnectionAsync(pipe, client.Client.RemoteEndPoint?.ToString() ?? "tcp", _stop.Token);
         }
