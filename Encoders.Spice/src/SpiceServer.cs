@@ -80,10 +80,15 @@ public sealed partial class SpiceServer : IDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || channel?.Session.Closed.IsCancellationRequested == true)
         {
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             // Resets and EOF in the middle of anything are normal for these clients (research notes §12.24).
             LogConnectionLost(remote, e.Message);
+        }
+        catch (Exception e)
+        {
+            // A bug on our side: drop this connection, keep serving the others, and say so loudly.
+            LogConnectionFailed(e, remote);
         }
         finally
         {
@@ -281,6 +286,9 @@ public sealed partial class SpiceServer : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SPICE connection from {Remote} dropped: {Reason}")]
     private partial void LogDropped(string remote, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "SPICE connection from {Remote} failed")]
+    private partial void LogConnectionFailed(Exception exception, string remote);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "SPICE connection from {Remote} lost: {Reason}")]
     private partial void LogConnectionLost(string remote, string reason);
