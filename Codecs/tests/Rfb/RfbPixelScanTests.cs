@@ -67,20 +67,3 @@ public class RfbPixelScanTests
         IsaPaths.Report("RfbPixelScan.VectorBits", RfbPixelScan.VectorBits);
     }
 }
-
-/// <summary>Runs the scan tests and the lossless round trips again with AVX-512, AVX2 and all intrinsics switched off.</summary>
-public class RfbIsaTests
-{
-    public static TheoryData<IsaConfiguration> Configurations => IsaPaths.Configurations;
-
-    [Theory]
-    [MemberData(nameof(Configurations))]
-    public void ScanAndRoundTripTests_PassUnder(IsaConfiguration configuration)
-    {
-        Assert.SkipWhen(IsaPaths.IsChild, "already in an ISA child process");
-        IsaRunResult result = IsaPaths.RunTestClasses([typeof(RfbPixelScanTests), typeof(RfbRoundTripTests)], configuration, TimeSpan.FromMinutes(5));
-        result.AssertPassed(minimumTests: 300);
-        Assert.True(result.Reports.TryGetValue("RfbPixelScan.VectorBits", out string? reported), result.Output);
-        Assert.Equal(IsaPaths.ExpectedVectorBits(configuration).ToString(System.Globalization.CultureInfo.InvariantCulture), reported);
-    }
-}
