@@ -40,6 +40,9 @@ public unsafe class DiffSideBySideBenchmarks : IDisposable
         _pool = FramePool.ForRegime(Regime, Scenario);
         (int width, int height) = FramePool.RegimeSize(Regime);
         _map = new DirtyTileMap(width, height, DamageOptions.DefaultTileSize);
+        (double tiles, double pixels) = _pool.MeanDamage();
+        Console.WriteLine($"// pool {Regime} {Scenario}: {_pool.SourceName}, {_pool.DistinctPairs} distinct of {_pool.Count} pairs, " +
+            $"dirty tiles {tiles:P2}, pixels in dirty bounds {pixels:P2}");
     }
 
     [Benchmark]
