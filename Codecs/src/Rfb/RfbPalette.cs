@@ -109,12 +109,7 @@ internal sealed class RfbPalette
         while (i < values.Length)
         {
             uint v = values[i];
-            int j = i + 1;
-            while (j < values.Length && values[j] == v)
-            {
-                j++;
-            }
-
+            int j = RfbPixelScan.RunEnd(values, i);
             runs++;
             if (!Add(v, j - i, limit))
             {

@@ -9,6 +9,36 @@ namespace Codecs.Rfb;
 internal static class RfbPixelScan
 {
     /// <summary>
+    /// End (exclusive) of the run of values equal to <c>values[start]</c> that begins at <paramref name="start"/>.
+    /// Scalar equivalent: <c>j = start + 1; while (j &lt; n &amp;&amp; values[j] == values[start]) j++; return j;</c>
+    /// </summary>
+    /// <remarks>
+    /// Runs in text and UI content are mostly one to three pixels long, where a vector search would cost more than it
+    /// saves, so the next two values are compared one by one; a run that is still going on (background, solid areas)
+    /// continues with <see cref="IndexOfDifferent"/>.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int RunEnd(ReadOnlySpan<uint> values, int start)
+    {
+        uint value = values[start];
+        int j = start + 1;
+        if (j >= values.Length || values[j] != value)
+        {
+            return j;
+        }
+
+        j++;
+        if (j >= values.Length || values[j] != value)
+        {
+            return j;
+        }
+
+        j++;
+        int different = IndexOfDifferent(values[j..], value);
+        return different < 0 ? values.Length : j + different;
+    }
+
+    /// <summary>
     /// Index of the first value in <paramref name="values"/> that is not <paramref name="value"/>, or −1 when all are
     /// equal (solid). Scalar equivalent: <c>for (i = 0; i &lt; n; i++) if (values[i] != value) return i; return -1;</c>
     /// </summary>

@@ -39,6 +39,38 @@ public class RfbPixelScanTests
 
     [Theory]
     [MemberData(nameof(Lengths))]
+    public void RunEnd_MatchesScalar(int length)
+    {
+        var random = new Random(1000 + length);
+        uint[] values = new uint[length];
+        for (int trial = 0; trial < 8; trial++)
+        {
+            // Runs of random lengths (1 to 40) of a few colours, so short and vector-long runs both occur.
+            for (int i = 0; i < length;)
+            {
+                uint colour = (uint)random.Next(3);
+                int run = random.Next(1, 41);
+                for (int k = 0; k < run && i < length; k++)
+                {
+                    values[i++] = colour;
+                }
+            }
+
+            for (int start = 0; start < length; start++)
+            {
+                int expected = start + 1;
+                while (expected < length && values[expected] == values[start])
+                {
+                    expected++;
+                }
+
+                Assert.Equal(expected, RfbPixelScan.RunEnd(values, start));
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
     public void CountChanges_MatchesScalar(int length)
     {
         var random = new Random(length);
