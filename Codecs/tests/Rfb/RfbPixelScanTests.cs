@@ -39,6 +39,34 @@ public class RfbPixelScanTests
 
     [Theory]
     [MemberData(nameof(Lengths))]
+    public void PackMonoRow_MatchesScalar(int length)
+    {
+        var random = new Random(2000 + length);
+        uint[] row = new uint[length];
+        for (int trial = 0; trial < 8; trial++)
+        {
+            for (int i = 0; i < length; i++)
+            {
+                row[i] = random.Next(3) == 0 ? 0x00FF00u : 0x123456u;
+            }
+
+            byte[] expected = new byte[(length + 7) / 8];
+            for (int x = 0; x < length; x++)
+            {
+                if (row[x] != 0x123456u)
+                {
+                    expected[x >> 3] |= (byte)(0x80 >> (x & 7));
+                }
+            }
+
+            byte[] actual = new byte[(length + 7) / 8];
+            RfbPixelScan.PackMonoRow(row, 0x123456u, actual);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
     public void RunEnd_MatchesScalar(int length)
     {
         var random = new Random(1000 + length);
