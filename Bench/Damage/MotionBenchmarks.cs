@@ -6,11 +6,16 @@ namespace Bench.Damage;
 
 /// <summary>
 /// What scroll/move detection adds to a frame: the diff alone, the diff plus motion detection, and the whole plan
-/// (plus rectangle merging), on a frame whose terminal scrolled by 3 lines and on one whose terminal text was replaced
-/// (the same amount of change, nothing moved). Read-only: the previous frame is never updated, so every call sees the
-/// same pair.
+/// (plus rectangle merging). Frames come from the corpus traces by default (<see cref="CorpusFramePairSource"/>):
+/// <see cref="DamageScenario.Scroll"/> is the consecutive pair where copies explain the most pixels (a scroll),
+/// <see cref="DamageScenario.Rewrite"/> the pair with the most change and nothing moved, and
+/// <see cref="DamageScenario.Damage10"/> a pair without a scroll with 10 % of its tiles changed; 2160p frames are four
+/// such pairs tiled 2×2. Read-only: the previous frame is never updated, so every call sees the same pair.
 /// </summary>
-/// <remarks>Run: <c>dotnet run -c Release --project Bench -- --filter '*MotionBenchmarks*'</c>.</remarks>
+/// <remarks>
+/// Run: <c>dotnet run -c Release --project Bench -- --filter '*MotionBenchmarks*'</c>
+/// (<c>DAMAGE_BENCH_SOURCE=synthetic</c> for the synthetic desktop's terminal scroll and rewrite).
+/// </remarks>
 [Config(typeof(DamageBenchConfig))]
 public class MotionBenchmarks : IDisposable
 {
@@ -25,7 +30,7 @@ public class MotionBenchmarks : IDisposable
     [Params("1080p", "2160p")]
     public string Resolution { get; set; } = "1080p";
 
-    [Params(DamageScenario.Scroll, DamageScenario.Rewrite)]
+    [Params(DamageScenario.Scroll, DamageScenario.Rewrite, DamageScenario.Damage10)]
     public DamageScenario Scenario { get; set; }
 
     [GlobalSetup]
