@@ -422,6 +422,12 @@ public sealed class QuicEncoder
         ref byte prev2 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.Prev[2]) : ref prev0;
         ref byte corr2 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.Corr[2]) : ref corr0;
         ref byte best2 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.BestCode[2]) : ref best0;
+        ref uint counters0 = ref MemoryMarshal.GetArrayDataReference(grp.Counters[0]);
+        ref uint counters1 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.Counters[1]) : ref counters0;
+        ref uint counters2 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.Counters[2]) : ref counters0;
+        ref uint lens = ref MemoryMarshal.GetArrayDataReference(_lenVector);
+        bool vectorModel = Vector256.IsHardwareAccelerated;
+        Vector256<uint> unused = _bpc == 8 ? Vector256<uint>.Zero : Vector256.Create(0u, 0, 0, 0, 0, uint.MaxValue, uint.MaxValue, uint.MaxValue);
         int mask = _mask;
         ulong acc = _acc;
         int filled = _filled;
@@ -447,7 +453,21 @@ public sealed class QuicEncoder
 
             if (i == stop)
             {
-                UpdateModel(grp, i);
+                if (vectorModel)
+                {
+                    uint trigger = grp.State.WmTrigger;
+                    UpdateBucket(ref corr0, ref counters0, ref best0, i, trigger, unused, ref lens, ref bucket);
+                    if (three)
+                    {
+                        UpdateBucket(ref corr1, ref counters1, ref best1, i, trigger, unused, ref lens, ref bucket);
+                        UpdateBucket(ref corr2, ref counters2, ref best2, i, trigger, unused, ref lens, ref bucket);
+                    }
+                }
+                else
+                {
+                    UpdateModel(grp, i);
+                }
+
                 stop = i + 1 + (int)(Tabrand(ref grp.State) & (uint)waitMask);
             }
         }
@@ -555,6 +575,27 @@ public sealed class QuicEncoder
 
             v.StoreUnsafe(ref counters);
         }
+    }
+
+    // UpdateModelVector for one channel, on references the span coder already holds.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdateBucket(ref byte corr, ref uint counterRows, ref byte best, int index, uint trigger, Vector256<uint> unused, ref uint lens, ref byte bucketMap)
+    {
+        int b = Unsafe.Add(ref bucketMap, Unsafe.Add(ref corr, index));
+        ref uint counters = ref Unsafe.Add(ref counterRows, b * 8);
+        Vector256<uint> v = Vector256.LoadUnsafe(ref counters) + Vector256.LoadUnsafe(ref lens, (nuint)(Unsafe.Add(ref corr, index + 1) * 8));
+        Vector256<uint> masked = v | unused;
+        Vector256<uint> m = Vector256.Min(masked, Vector256.Shuffle(masked, Vector256.Create(4u, 5, 6, 7, 0, 1, 2, 3)));
+        m = Vector256.Min(m, Vector256.Shuffle(m, Vector256.Create(2u, 3, 0, 1, 6, 7, 4, 5)));
+        m = Vector256.Min(m, Vector256.Shuffle(m, Vector256.Create(1u, 0, 3, 2, 5, 4, 7, 6)));
+        uint hits = Vector256.Equals(masked, m).ExtractMostSignificantBits();
+        Unsafe.Add(ref best, b) = (byte)(31 - BitOperations.LeadingZeroCount(hits));
+        if (m.ToScalar() > trigger)
+        {
+            v = Vector256.ShiftRightLogical(v, 1);
+        }
+
+        v.StoreUnsafe(ref counters);
     }
 
     private void EncodeRun(ref State st, Span<byte> dst, ref int pos, int runLength)
