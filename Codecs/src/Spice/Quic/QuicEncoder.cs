@@ -320,7 +320,6 @@ public sealed class QuicEncoder
     {
         ref State st = ref grp.State;
         int stopIdx;
-        int runIndex = 0;
         if (i == 0)
         {
             CodeFirstPixel(grp, dst, ref pos, row0);
@@ -341,37 +340,7 @@ public sealed class QuicEncoder
             stopIdx = i + st.WaitCnt;
         }
 
-        uint[] curKey = grp.CurKey;
-        while (true)
-        {
-            // Codes up to the end of the segment, updating the model at every sampled pixel, unless a run starts.
-            i = CodeSpan(grp, dst, ref pos, i, end, row0, runIndex, ref stopIdx, waitMask);
-            if (i < end)
-            {
-                goto DoRun;
-            }
-
-            st.WaitCnt = stopIdx - end;
-            return;
-
-        DoRun:
-            runIndex = i;
-            st.WaitCnt = stopIdx - i;
-            int runSize = 0;
-            uint runKey = curKey[i - 1];
-            while (curKey[i] == runKey)
-            {
-                runSize++;
-                if (++i == end)
-                {
-                    EncodeRun(ref st, dst, ref pos, runSize);
-                    return;
-                }
-            }
-
-            EncodeRun(ref st, dst, ref pos, runSize);
-            stopIdx = i + st.WaitCnt;
-        }
+        CodeSpan(grp, dst, ref pos, i, end, row0, stopIdx, waitMask);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -396,11 +365,12 @@ public sealed class QuicEncoder
     // wait-count loop), so in the first 2048 positions, where every pixel is sampled, nothing returns per pixel. The
     // hot loop of the encoder: bit writer and every plane's reference live in locals, the destination was checked for
     // the whole row by the caller.
-    private int CodeSpan(Group grp, Span<byte> dst, ref int pos, int i, int end, bool row0, int runIndex, ref int stopIdx, int waitMask)
+    private void CodeSpan(Group grp, Span<byte> dst, ref int pos, int i, int end, bool row0, int stopIdx, int waitMask)
     {
         if (i >= end)
         {
-            return i;
+            grp.State.WaitCnt = stopIdx - end;
+            return;
         }
 
         ref byte u2l = ref MemoryMarshal.GetArrayDataReference(_u2l);
@@ -433,12 +403,14 @@ public sealed class QuicEncoder
         int filled = _filled;
         int o = pos;
         int stop = stopIdx;
+        int runIndex = 0;
+    Code:
         for (; i < end; i++)
         {
             if (!row0 && Unsafe.Add(ref prevKey, i - 1) == Unsafe.Add(ref prevKey, i) && runIndex != i && i > 2
                 && Unsafe.Add(ref curKey, i - 1) == Unsafe.Add(ref curKey, i - 2))
             {
-                break;
+                goto Run;
             }
 
             uint packed = CodeOf(ref cur0, ref prev0, ref corr0, ref best0, i, row0, mask, ref u2l, ref bucket, ref code);
@@ -475,8 +447,40 @@ public sealed class QuicEncoder
         _acc = acc;
         _filled = filled;
         pos = o;
-        stopIdx = stop;
-        return i;
+        grp.State.WaitCnt = stop - end;
+        return;
+
+    Run:
+        // Run mode: the pixels equal to the left one are coded as one MELCODE length (run pixels are neither coded
+        // nor sampled: the wait count resumes after the run); a run reaching the segment end ends the segment.
+        runIndex = i;
+        int waitLeft = stop - i;
+        int runSize = 0;
+        uint runKey = Unsafe.Add(ref curKey, i - 1);
+        while (Unsafe.Add(ref curKey, i) == runKey)
+        {
+            runSize++;
+            if (++i == end)
+            {
+                break;
+            }
+        }
+
+        _acc = acc;
+        _filled = filled;
+        pos = o;
+        EncodeRun(ref grp.State, dst, ref pos, runSize);
+        if (i == end)
+        {
+            grp.State.WaitCnt = waitLeft;
+            return;
+        }
+
+        acc = _acc;
+        filled = _filled;
+        o = pos;
+        stop = i + waitLeft;
+        goto Code;
     }
 
     // One channel of pixel i: predict, zig-zag map, store the context for the next pixel, look up the Golomb code
