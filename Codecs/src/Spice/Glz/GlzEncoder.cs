@@ -123,6 +123,13 @@ public sealed class GlzEncoder(GlzEncoderWindow window)
     private readonly int[] _local = new int[1 << LocalHashLog];
     private int _generation;
     private PendingImage? _pending;
+    private long _crossImageUnits;
+
+    /// <summary>
+    /// Pixels (and alpha units) of the last encoded image coded as references to earlier images: a measure of how
+    /// much of the content was scrolled or repeated.
+    /// </summary>
+    public long LastCrossImageUnits => _crossImageUnits;
 
     /// <summary>Upper bound of the encoded size in bytes.</summary>
     public static long GetMaxEncodedLength(LzImageType type, int width, int height) =>
@@ -153,6 +160,7 @@ public sealed class GlzEncoder(GlzEncoderWindow window)
     public bool TryEncodeTentative(LzImageType type, ReadOnlySpan<byte> pixels, int width, int height, int stride, bool topDown, Span<byte> destination, out int bytesWritten, out ulong imageId)
     {
         _pending = null;
+        _crossImageUnits = 0;
         if (type is not (LzImageType.Rgb16 or LzImageType.Rgb24 or LzImageType.Rgb32 or LzImageType.Rgba))
         {
             throw new ArgumentOutOfRangeException(nameof(type), "GLZ encodes RGB16, RGB24, RGB32 and RGBA.");
@@ -329,6 +337,11 @@ public sealed class GlzEncoder(GlzEncoderWindow window)
 
             if (length > 0)
             {
+                if (imageDistance != 0)
+                {
+                    _crossImageUnits += length;
+                }
+
                 if (!EmitLiterals(type, alphaPass, cur, literalStart, i, dst, ref pos)
                     || !EmitMatch(length - bias, pixelOffset, imageDistance, dst, ref pos))
                 {
