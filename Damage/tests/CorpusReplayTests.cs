@@ -74,7 +74,7 @@ public sealed class CorpusReplayTests
         TestContext.Current.SendDiagnosticMessage($"{name} (hints {damageHints}): {frames} frames, copies explain {100.0 * explained / Math.Max(1, dirtyPixels):F1}% of {dirtyPixels} changed pixels");
     }
 
-    private static string CorpusDirectory { get; } = FindCorpus();
+    internal static string CorpusDirectory { get; } = FindCorpus();
 
     private static string FindCorpus()
     {
