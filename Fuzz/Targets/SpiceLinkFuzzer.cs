@@ -1,0 +1,106 @@
+using System.Buffers.Binary;
+using Encoders.Spice;
+using Fuzz.Sessions;
+
+namespace Fuzz.Targets;
+
+/// <summary>
+/// Everything a SPICE client sends on one connection — the REDQ link message with its capabilities, the auth
+/// mechanism, the 128-byte ticket, then channel messages in the mini or full header — played into a real
+/// <see cref="SpiceServer"/> (no password, so any ticket links; the main channel then runs on the fuzzed messages).
+/// The server must drop bad connections itself and never log a failure of its own (Error level).
+/// </summary>
+public sealed class SpiceLinkFuzzer : IFuzzer
+{
+    private const uint MiniHeaderCap = 1 << 3;
+    private const uint AuthSelectionCap = 1 << 0;
+
+    private static readonly Lazy<(SpiceServer Server, FailureLogger Log)> s_server = new(() =>
+    {
+        var log = new FailureLogger();
+        var options = new SpiceServerOptions { DisplayInitWait = TimeSpan.FromMilliseconds(10) };
+        return (new SpiceServer(StillDisplay.Instance, options, log), log);
+    });
+
+    public string Name => "SpiceLink";
+
+    public void FuzzTarget(ReadOnlySpan<byte> input)
+    {
+        (SpiceServer server, FailureLogger log) = s_server.Value;
+        int failuresBefore = log.Failures;
+        PipeSession.Run(input, (pipe, cancellationToken) => server.RunConnectionAsync(pipe, "fuzz", cancellationToken));
+        if (log.Failures != failuresBefore)
+        {
+            throw new InvalidOperationException("the server logged a failure of its own: " + log.LastFailure);
+        }
+    }
+
+    public IEnumerable<byte[]> CreateSeeds()
+    {
+        foreach (uint commonCaps in (uint[])[MiniHeaderCap | AuthSelectionCap, MiniHeaderCap, AuthSelectionCap, 0])
+        {
+            yield return Connection(1, commonCaps, MainMessages(commonCaps));
+            yield return Connection(2, commonCaps, []); // a display channel without a session: refused at link
+        }
+    }
+
+    private static byte[] Connection(byte channelType, uint commonCaps, byte[] messages)
+    {
+        var bytes = new byte[16 + 18 + 8];
+        Span<byte> s = bytes;
+        "REDQ"u8.CopyTo(s);
+        BinaryPrimitives.WriteUInt32LittleEndian(s[4..], 2);
+        BinaryPrimitives.WriteUInt32LittleEndian(s[8..], 2);
+        BinaryPrimitives.WriteUInt32LittleEndian(s[12..], 26);
+        BinaryPrimitives.WriteUInt32LittleEndian(s[16..], 0); // connection id: a new session
+        s[20] = channelType;
+        BinaryPrimitives.WriteUInt32LittleEndian(s[22..], 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(s[26..], 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(s[30..], 18);
+        BinaryPrimitives.WriteUInt32LittleEndian(s[34..], commonCaps);
+        BinaryPrimitives.WriteUInt32LittleEndian(s[38..], 0xFFFF);
+        List<byte> connection = [.. bytes];
+        if ((commonCaps & AuthSelectionCap) != 0)
+        {
+            connection.AddRange([1, 0, 0, 0]); // SPICE_COMMON_CAP_AUTH_SPICE
+        }
+
+        connection.AddRange(new byte[128]); // the ticket: any, the server has no password
+        connection.AddRange(messages);
+        return [.. connection];
+    }
+
+    /// <summary>Main-channel client messages: attach channels, mouse mode request, pong, ack sync, ack, an unknown type.</summary>
+    private static byte[] MainMessages(uint commonCaps)
+    {
+        var output = new List<byte>();
+        Add(output, commonCaps, 104, []);
+        Add(output, commonCaps, 105, [2, 0]);
+        Add(output, commonCaps, 3, [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        Add(output, commonCaps, 1, [1, 0, 0, 0]);
+        Add(output, commonCaps, 2, []);
+        Add(output, commonCaps, 999, [1, 2, 3]);
+        return [.. output];
+    }
+
+    private static void Add(List<byte> output, uint commonCaps, ushort type, byte[] body)
+    {
+        Span<byte> header = stackalloc byte[18];
+        if ((commonCaps & MiniHeaderCap) != 0)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(header, type);
+            BinaryPrimitives.WriteUInt32LittleEndian(header[2..], (uint)body.Length);
+            output.AddRange(header[..6]);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(header, (ulong)output.Count + 1);
+            BinaryPrimitives.WriteUInt16LittleEndian(header[8..], type);
+            BinaryPrimitives.WriteUInt32LittleEndian(header[10..], (uint)body.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(header[14..], 0);
+            output.AddRange(header);
+        }
+
+        output.AddRange(body);
+    }
+}
