@@ -25,7 +25,7 @@ public sealed class GvncCaptureTests
         (byte[] rgb, string log) = await InteropServer.ReadRgbAsync(png);
         Assert.True(rgb.Length > 0, "convert failed: " + log);
         Assert.Equal("identical", InteropServer.Compare(server.Device.FrameRgb(), rgb, server.Device.Width, 3));
-        RfbClientStatistics client = Assert.Single(server.Host.Server.FinishedClients);
+        RfbClientStatistics client = await server.WaitForFinishedClientAsync();
         Assert.Equal(name, client.Encoding);
         Assert.True(client.RectanglesByEncoding.ContainsKey(name), string.Join(",", client.RectanglesByEncoding.Keys));
         File.Delete(png);

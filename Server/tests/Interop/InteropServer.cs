@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Codecs.Pixels;
 using Encoders.Rfb;
 using Microsoft.Extensions.Logging;
 using Server.Hosting;
@@ -113,6 +114,32 @@ internal sealed class InteropServer : IAsyncDisposable
         return (exit == 0 && File.Exists(raw) ? await File.ReadAllBytesAsync(raw) : [], log);
     }
 
+    /// <summary>
+    /// Compares client framebuffers in <paramref name="format"/> looking only at the bits that hold colour: clients
+    /// may fill the unused byte of a 32-bit pixel (libvncclient's ZRLE writes 0xFF there).
+    /// </summary>
+    public static string Compare(PixelFormat format, byte[] expected, byte[] actual, int width)
+    {
+        int bytesPerPixel = format.BitsPerPixel / 8;
+        uint valueMask = ((uint)format.RedMax << format.RedShift) | ((uint)format.GreenMax << format.GreenShift) | ((uint)format.BlueMax << format.BlueShift);
+        byte[] byteMask = new byte[bytesPerPixel];
+        for (int i = 0; i < bytesPerPixel; i++)
+        {
+            int significance = format.BigEndian ? bytesPerPixel - 1 - i : i;
+            byteMask[i] = (byte)(valueMask >> (8 * significance));
+        }
+
+        byte[] maskedExpected = [.. expected];
+        byte[] maskedActual = [.. actual];
+        for (int i = 0; i < Math.Min(expected.Length, actual.Length); i++)
+        {
+            maskedExpected[i] &= byteMask[i % bytesPerPixel];
+            maskedActual[i] &= byteMask[i % bytesPerPixel];
+        }
+
+        return Compare(maskedExpected, maskedActual, width, bytesPerPixel);
+    }
+
     /// <summary>Where two same-size pictures first differ ("identical" when they do not).</summary>
     public static string Compare(byte[] expected, byte[] actual, int width, int bytesPerPixel)
     {
@@ -138,6 +165,19 @@ internal sealed class InteropServer : IAsyncDisposable
         }
 
         return $"first difference at pixel ({pixel % width}, {pixel / width}); {differing} pixels differ";
+    }
+
+    /// <summary>The one client's statistics once the server has seen it disconnect.</summary>
+    public async Task<RfbClientStatistics> WaitForFinishedClientAsync()
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        while (Host.Server.FinishedClients.Count == 0)
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+
+        return Assert.Single(Host.Server.FinishedClients);
     }
 
     public async ValueTask DisposeAsync() => await Host.DisposeAsync();
