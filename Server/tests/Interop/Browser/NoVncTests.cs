@@ -21,14 +21,15 @@ public sealed class NoVncTests(ChromiumFixture chromium) : IClassFixture<Chromiu
     private const int PhotoFrame = 12;
 
     /// <summary>
-    /// JPEG bound: at quality level 8 (libjpeg-turbo quality 92, 4:4:4) photographs typically decode at 38-45 dB and the
-    /// rest of the frame is lossless, so 30 dB leaves margin for browser IDCT differences while still failing on a
-    /// misplaced rectangle, wrong channel order or wrong subsampling (each well under 25 dB).
+    /// JPEG bound over the whole frame: at quality level 8 (libjpeg-turbo quality 92, 4:4:4) only the photographs are
+    /// lossy and the rest of the frame is exact; both noVNC versions measured 47.96 dB on this frame. 40 dB leaves room
+    /// for another JPEG decoder in the browser, while a misplaced or stale rectangle, swapped channels or a wrong
+    /// subsampling would cost far more.
     /// </summary>
-    private const double MinimumJpegPsnr = 30.0;
+    private const double MinimumJpegPsnr = 40.0;
 
-    // What each noVNC version decodes (research/rfb-encodings.md §7): 1.3 has no ZRLE; both reject Tight's gradient filter
-    // in 1.3 (the server does not use it) and Basic compression inside TightPNG (the server's TightPNG does not send it).
+    // What each noVNC version decodes (research/rfb-encodings.md §7): 1.3 has no ZRLE, and rejects Tight's gradient
+    // filter (off in the server by default) and Basic compression inside TightPNG (the server's TightPNG sends none).
     public static TheoryData<string, int, string> LosslessCases()
     {
         var cases = new TheoryData<string, int, string>();
