@@ -85,4 +85,35 @@ public sealed class ProtocolTests
         Assert.Contains("ProtocolVersion", final.DisconnectReason, StringComparison.Ordinal);
         await client.DisposeAsync();
     }
+
+    [Theory]
+    [InlineData(null, null, "VeNCrypt X509None")]
+    [InlineData("secret", "secret", "VeNCrypt X509Plain")]
+    [InlineData("secret", "wrong", null)]
+    public async Task VeNCrypt_OverTls_NegotiatesAndServesOrRefuses(string? serverPassword, string? clientPassword, string? security)
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using System.Security.Cryptography.X509Certificates.X509Certificate2 certificate =
+            request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        await using ServerHarness harness = await ServerHarness.StartTraceAsync(
+            "terminal-scroll.fbt", new RfbServerOptions { Password = serverPassword, TlsCertificate = certificate }, Cancellation);
+        (TestRfbClient client, Task<RfbClientStatistics> session) = harness.Connect();
+        if (security is null)
+        {
+            await Assert.ThrowsAsync<AuthenticationFailedException>(() => client.HandshakeAsync("RFB 003.008\n", 19, clientPassword, Cancellation));
+            Assert.StartsWith("authentication failed", (await session).DisconnectReason, StringComparison.Ordinal);
+            await client.DisposeAsync();
+            return;
+        }
+
+        await client.HandshakeAsync("RFB 003.008\n", 19, clientPassword, Cancellation);
+        await client.SetEncodingsAsync(Cancellation, RfbEncoding.Raw);
+        await client.RequestUpdateAsync(incremental: false, Cancellation);
+        await client.ReadPixelUpdateAsync(Cancellation);
+        Assert.True(client.PictureEquals(harness.Device.FrameIn(client.Format)));
+        Assert.Equal(security, Assert.Single(harness.Server.Clients).Security);
+        await client.DisposeAsync();
+    }
 }

@@ -1,0 +1,59 @@
+using System.Net;
+using Encoders.Rfb;
+using Microsoft.Extensions.Logging;
+using Server.Hosting;
+using Xunit;
+
+namespace Server.Tests.Interop.Browser;
+
+/// <summary>
+/// An in-process RFB host on a free loopback port (WebSocket on the same port, as noVNC connects) playing a corpus
+/// trace through a <see cref="SteppedTraceDevice"/>; like <see cref="InteropServer"/>, but the held frame can be advanced.
+/// </summary>
+internal sealed class BrowserServer : IAsyncDisposable
+{
+    private BrowserServer(RfbHost host, SteppedTraceDevice device)
+    {
+        Host = host;
+        Device = device;
+    }
+
+    public RfbHost Host { get; }
+
+    public SteppedTraceDevice Device { get; }
+
+    public string WebSocketUrl => $"ws://127.0.0.1:{Host.Port}/";
+
+    public static async Task<BrowserServer> StartAsync(string trace, int frames, RfbServerOptions options)
+    {
+        var device = new SteppedTraceDevice(Path.Combine(ToolRunner.RepositoryRoot, "corpus", trace), frames);
+        var host = new RfbHost(device, new IPEndPoint(IPAddress.Loopback, 0), options, new ConsoleLogger(LogLevel.Information, TextWriter.Null));
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        var server = new BrowserServer(host, device);
+        await server.WaitUntilDisplayedAsync(frames);
+        return server;
+    }
+
+    /// <summary>Plays <paramref name="frames"/> more trace frames and waits until the display has scanned them.</summary>
+    public async Task AdvanceAsync(int frames)
+    {
+        int target = Device.Played + frames;
+        Device.Advance(frames);
+        await WaitUntilDisplayedAsync(target);
+    }
+
+    /// <summary>The only connected client's counters (the test connects one browser).</summary>
+    public RfbClientStatistics Client => Assert.Single(Host.Server.Clients);
+
+    private async Task WaitUntilDisplayedAsync(int frames)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        while (Host.Display.Statistics.Frames < frames)
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await Host.DisposeAsync();
+}
