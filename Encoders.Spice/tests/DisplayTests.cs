@@ -77,6 +77,40 @@ public sealed class DisplayTests
     }
 
     [Fact]
+    public async Task TwoClients_AtOnce_EachSeeTheSourceFrame_WithTheirOwnCompression()
+    {
+        var device = new SteppedDevice(new TraceReplayDevice(Corpus.Trace("terminal-scroll"), new TraceReplayOptions { RealTime = false }));
+        await using var harness = new ServerHarness(device);
+        device.Step();
+        (TestChannel mainA, uint sessionA) = await harness.ConnectMainAsync(cancellationToken: Ct);
+        (TestChannel mainB, uint sessionB) = await harness.ConnectMainAsync(cancellationToken: Ct);
+        await using (mainA)
+        await using (mainB)
+        {
+            Assert.NotEqual(sessionA, sessionB);
+            TestChannel channelB = await harness.ConnectDisplayAsync(sessionB, cancellationToken: Ct);
+            await channelB.SendAsync(DisplayMessage.PreferredCompression, [(byte)SpiceImageCompression.Quic], Ct);
+            using var a = new DisplayClientReader(await harness.ConnectDisplayAsync(sessionA, displayCaps: 0, glzWindow: 0, cancellationToken: Ct), harness.Server, sessionA);
+            using var b = new DisplayClientReader(channelB, harness.Server, sessionB);
+            await using (a.Channel)
+            await using (b.Channel)
+            {
+                for (int frame = 0; frame < 6; frame++)
+                {
+                    device.Step();
+                    await device.WaitHandedAsync(Ct);
+                    await a.CatchUpAsync(device.Snapshot.Pixels, device.Snapshot.Stride, Ct);
+                    await b.CatchUpAsync(device.Snapshot.Pixels, device.Snapshot.Stride, Ct);
+                }
+
+                Assert.Equal(2, harness.Server.Clients.Count);
+                Assert.DoesNotContain(SpiceImageType.GlzRgb, a.Canvas.ImageTypes.Keys); // no dictionary, no GLZ
+                Assert.True(b.Canvas.ImageTypes.GetValueOrDefault(SpiceImageType.Quic) > 0);
+            }
+        }
+    }
+
+    [Fact]
     public async Task RepeatedTile_IsSentFromTheCache_AndSolidTiles_AsFills()
     {
         var device = new ManualDevice(256, 128);
