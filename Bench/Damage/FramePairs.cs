@@ -22,24 +22,37 @@ public enum DamageScenario
     Rewrite,
 }
 
-/// <summary>Where benchmark frame pairs come from: synthetic desktops now, corpus traces when they land.</summary>
+/// <summary>Where benchmark frame pairs come from: the corpus traces, synthetic desktops or raw frame files.</summary>
 public interface IFramePairSource
 {
     string Name { get; }
 
-    /// <summary>A (previous, current) pair of <paramref name="width"/> × <paramref name="height"/> Bgrx32 frames showing <paramref name="scenario"/>.</summary>
-    (Framebuffer Previous, Framebuffer Current) Create(int width, int height, DamageScenario scenario);
+    /// <summary>
+    /// Up to <paramref name="count"/> distinct (previous, current) pairs of <paramref name="width"/> × <paramref name="height"/>
+    /// Bgrx32 frames showing <paramref name="scenario"/>; at least one. A source with fewer distinct pairs returns
+    /// what it has and <see cref="FramePool"/> fills the pool with copies of them.
+    /// </summary>
+    IReadOnlyList<(Framebuffer Previous, Framebuffer Current)> Create(int width, int height, DamageScenario scenario, int count);
 }
 
-/// <summary>Picks the source: <c>DAMAGE_BENCH_RAW=frames.bgr0</c> (with <c>DAMAGE_BENCH_RAW_SIZE=WxH</c>) selects raw frames, else synthetic.</summary>
+/// <summary>
+/// Picks the source: <c>DAMAGE_BENCH_RAW=frames.bgr0</c> (with <c>DAMAGE_BENCH_RAW_SIZE=WxH</c>) selects raw frames;
+/// otherwise <c>DAMAGE_BENCH_SOURCE=corpus|synthetic</c>, default the corpus (or the caller's fallback).
+/// </summary>
 public static class FramePairSources
 {
-    public static IFramePairSource FromEnvironment()
+    public static IFramePairSource FromEnvironment(string fallback = "corpus")
     {
         string? raw = Environment.GetEnvironmentVariable("DAMAGE_BENCH_RAW");
         if (string.IsNullOrEmpty(raw))
         {
-            return new SyntheticFramePairSource();
+            string source = Environment.GetEnvironmentVariable("DAMAGE_BENCH_SOURCE") is { Length: > 0 } named ? named : fallback;
+            return source switch
+            {
+                "corpus" => new CorpusFramePairSource(),
+                "synthetic" => new SyntheticFramePairSource(),
+                _ => throw new ArgumentException($"DAMAGE_BENCH_SOURCE={source}: expected corpus or synthetic"),
+            };
         }
 
         string size = Environment.GetEnvironmentVariable("DAMAGE_BENCH_RAW_SIZE") ?? "1920x1080";
@@ -53,7 +66,10 @@ public sealed class SyntheticFramePairSource : IFramePairSource
 {
     public string Name => "synthetic";
 
-    public (Framebuffer Previous, Framebuffer Current) Create(int width, int height, DamageScenario scenario)
+    public IReadOnlyList<(Framebuffer Previous, Framebuffer Current)> Create(int width, int height, DamageScenario scenario, int count) =>
+        [CreatePair(width, height, scenario)];
+
+    private static (Framebuffer Previous, Framebuffer Current) CreatePair(int width, int height, DamageScenario scenario)
     {
         Framebuffer previous = Framebuffer.Allocate(width, height);
         Framebuffer current = Framebuffer.Allocate(width, height);
@@ -109,7 +125,10 @@ public sealed class RawFramePairSource(string path, int frameWidth, int frameHei
 {
     public string Name => Path.GetFileName(path);
 
-    public (Framebuffer Previous, Framebuffer Current) Create(int width, int height, DamageScenario scenario)
+    public IReadOnlyList<(Framebuffer Previous, Framebuffer Current)> Create(int width, int height, DamageScenario scenario, int count) =>
+        [CreatePair(width, height, scenario)];
+
+    private (Framebuffer Previous, Framebuffer Current) CreatePair(int width, int height, DamageScenario scenario)
     {
         if (width != frameWidth || height != frameHeight)
         {
@@ -167,9 +186,10 @@ public sealed class RawFramePairSource(string path, int frameWidth, int frameHei
 }
 
 /// <summary>
-/// The frames a benchmark cycles through: one pair (cache-resident regime) or 16 copies of it at different addresses
-/// (streaming regime: 16 × 2 frames far exceed the 32 MiB L3, so every scan reads from memory). Each pair also has a
-/// twin of its previous frame, so that the memcmp/SequenceEqual baselines read full frames even when the pair differs.
+/// The frames a benchmark cycles through: one pair (cache-resident regime) or 16 distinct pairs (streaming regime:
+/// 16 × 2 frames far exceed the 32 MiB L3, so every scan reads from memory; a source with fewer distinct pairs is
+/// repeated as copies at other addresses). Each pair also has a twin of its previous frame, so that the
+/// memcmp/SequenceEqual baselines read full frames even when the pair differs.
 /// </summary>
 public sealed class FramePool : IDisposable
 {
@@ -195,25 +215,43 @@ public sealed class FramePool : IDisposable
 
     public FramePool(IFramePairSource source, int width, int height, DamageScenario scenario, int copies)
     {
-        (Framebuffer previous, Framebuffer current) = source.Create(width, height, scenario);
+        IReadOnlyList<(Framebuffer Previous, Framebuffer Current)> pairs = source.Create(width, height, scenario, copies);
+        DistinctPairs = pairs.Count;
+        SourceName = source.Name;
         _previous = new Framebuffer[copies];
         _current = new Framebuffer[copies];
         _twin = new Framebuffer[copies];
-        _previous[0] = previous;
-        _current[0] = current;
         for (int i = 0; i < copies; i++)
         {
-            if (i > 0)
-            {
-                _previous[i] = Clone(previous);
-                _current[i] = Clone(current);
-            }
-
+            (Framebuffer previous, Framebuffer current) = pairs[i % pairs.Count];
+            _previous[i] = i < pairs.Count ? previous : Clone(previous);
+            _current[i] = i < pairs.Count ? current : Clone(current);
             _twin[i] = Clone(previous);
         }
     }
 
     public int Count => _previous.Length;
+
+    /// <summary>How many of the pool's pairs are different frames (the rest are copies).</summary>
+    public int DistinctPairs { get; }
+
+    public string SourceName { get; }
+
+    /// <summary>Dirty tiles (tile 32) and pixels inside the exact dirty bounds, averaged over the pool's pairs.</summary>
+    public (double DirtyTileFraction, double DirtyPixelFraction) MeanDamage()
+    {
+        var map = new DirtyTileMap(_previous[0].Width, _previous[0].Height, DamageOptions.DefaultTileSize);
+        double tiles = 0;
+        double pixels = 0;
+        for (int i = 0; i < Count; i++)
+        {
+            DamageScanner.Scan(_previous[i].ReadOnlyView, _current[i].ReadOnlyView, map);
+            tiles += (double)map.DirtyTileCount / (map.Columns * map.Rows);
+            pixels += (double)map.GetDirtyBoundsArea() / ((long)map.Width * map.Height);
+        }
+
+        return (tiles / Count, pixels / Count);
+    }
 
     /// <summary>The next pair in rotation.</summary>
     public (Framebuffer Previous, Framebuffer Current, Framebuffer Twin) Next()

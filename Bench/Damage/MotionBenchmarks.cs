@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Codecs.Pixels;
 using Damage;
@@ -6,11 +7,18 @@ namespace Bench.Damage;
 
 /// <summary>
 /// What scroll/move detection adds to a frame: the diff alone, the diff plus motion detection, and the whole plan
-/// (plus rectangle merging), on a frame whose terminal scrolled by 3 lines and on one whose terminal text was replaced
-/// (the same amount of change, nothing moved). Read-only: the previous frame is never updated, so every call sees the
-/// same pair.
+/// (plus rectangle merging). Frames come from the corpus traces by default (<see cref="CorpusFramePairSource"/>):
+/// <see cref="DamageScenario.Scroll"/> is the consecutive pair where copies explain the most pixels (a scroll),
+/// <see cref="DamageScenario.Rewrite"/> the pair with the most change and nothing moved, and
+/// <see cref="DamageScenario.Damage10"/> a pair without a scroll with 10 % of its tiles changed; 2160p frames are four
+/// such pairs tiled 2×2. Read-only: the previous frame is never updated, so every call sees the same pair.
+/// <see cref="SideBySide"/> also times the three one after the other in rotating order, 4 rounds per operation, and
+/// prints their medians (<c>// motion side-by-side</c> lines): the figures to quote on a busy machine.
 /// </summary>
-/// <remarks>Run: <c>dotnet run -c Release --project Bench -- --filter '*MotionBenchmarks*'</c>.</remarks>
+/// <remarks>
+/// Run: <c>dotnet run -c Release --project Bench -- --filter '*MotionBenchmarks*'</c>
+/// (<c>DAMAGE_BENCH_SOURCE=synthetic</c> for the synthetic desktop's terminal scroll and rewrite).
+/// </remarks>
 [Config(typeof(DamageBenchConfig))]
 public class MotionBenchmarks : IDisposable
 {
@@ -25,7 +33,7 @@ public class MotionBenchmarks : IDisposable
     [Params("1080p", "2160p")]
     public string Resolution { get; set; } = "1080p";
 
-    [Params(DamageScenario.Scroll, DamageScenario.Rewrite)]
+    [Params(DamageScenario.Scroll, DamageScenario.Rewrite, DamageScenario.Damage10)]
     public DamageScenario Scenario { get; set; }
 
     [GlobalSetup]
@@ -50,8 +58,55 @@ public class MotionBenchmarks : IDisposable
     [GlobalCleanup]
     public void Dispose()
     {
+        if (_times[0].Count > 0)
+        {
+            // The first tenth ran during jitting and the pilot stage.
+            double[] medians = _times.Select(t => Median(t.Skip(t.Count / 10))).ToArray();
+            double added = Median(_times[1].Zip(_times[0], (motion, diff) => motion - diff).Skip(_times[0].Count / 10));
+            Console.WriteLine($"// motion side-by-side {Resolution} {Scenario} ({_times[0].Count} rounds, medians): diff {medians[0]:F2} ms, " +
+                $"diff + motion {medians[1]:F2} ms, whole plan {medians[2]:F2} ms; motion adds {added:F2} ms (median of rounds)");
+            foreach (List<double> t in _times)
+            {
+                t.Clear();
+            }
+        }
+
         _pool?.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    private readonly List<double>[] _times = [[], [], []];
+    private int _round;
+
+    /// <summary>Diff, diff + motion and the whole plan, one after the other (order rotating), 4 rounds.</summary>
+    [Benchmark]
+    public long SideBySide()
+    {
+        long sink = 0;
+        for (int round = 0; round < 4; round++, _round++)
+        {
+            for (int k = 0; k < 3; k++)
+            {
+                int which = (_round + k) % 3;
+                long start = Stopwatch.GetTimestamp();
+                sink += which switch
+                {
+                    0 => Diff(),
+                    1 => DiffAndMotion(),
+                    _ => WholePlan(),
+                };
+                _times[which].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+        }
+
+        return sink;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = values.ToArray();
+        Array.Sort(sorted);
+        return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
     }
 
     [Benchmark(Baseline = true)]

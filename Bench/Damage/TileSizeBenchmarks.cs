@@ -26,7 +26,7 @@ public class TileSizeBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        _pool = new FramePool(FramePairSources.FromEnvironment(), 1920, 1080, Scenario, 1);
+        _pool = new FramePool(FramePairSources.FromEnvironment(fallback: "synthetic"), 1920, 1080, Scenario, 1);
         _dirty = new DirtyTileMap(1920, 1080, TileSize);
         _merger = new RectangleMerger(RectCostModel.Rfb);
         (Framebuffer previous, Framebuffer current, _) = _pool.Next();

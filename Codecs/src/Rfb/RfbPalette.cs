@@ -109,12 +109,7 @@ internal sealed class RfbPalette
         while (i < values.Length)
         {
             uint v = values[i];
-            int j = i + 1;
-            while (j < values.Length && values[j] == v)
-            {
-                j++;
-            }
-
+            int j = RfbPixelScan.RunEnd(values, i);
             runs++;
             if (!Add(v, j - i, limit))
             {
@@ -127,28 +122,33 @@ internal sealed class RfbPalette
         return true;
     }
 
-    /// <summary>Sorts entries by descending count (entry 0 = most common) and rebuilds the index.</summary>
+    /// <summary>Sorts entries by descending count (entry 0 = most common; equal counts keep insertion order) and rebuilds the index.</summary>
     public void SortByFrequency()
     {
         Span<int> counts = _counts.AsSpan(0, _size);
         Span<uint> colours = _colours.AsSpan(0, _size);
-        // Insertion sort: palettes are small and usually nearly ordered.
-        for (int i = 1; i < _size; i++)
-        {
-            int c = counts[i];
-            uint v = colours[i];
-            int j = i - 1;
-            while (j >= 0 && counts[j] < c)
-            {
-                counts[j + 1] = counts[j];
-                colours[j + 1] = colours[j];
-                j--;
-            }
 
-            counts[j + 1] = c;
-            colours[j + 1] = v;
+        // One key per entry: descending count, then original position (< 256, 8 bits), so the keys are distinct and
+        // an unstable O(n log n) sort gives the stable order (an insertion sort was O(n²) on 256-colour palettes).
+        Span<long> keys = stackalloc long[MaxColours];
+        keys = keys[.._size];
+        for (int i = 0; i < _size; i++)
+        {
+            keys[i] = ((long)(int.MaxValue - counts[i]) << 8) | (uint)i;
         }
 
+        keys.Sort();
+        Span<uint> sortedColours = stackalloc uint[MaxColours];
+        Span<int> sortedCounts = stackalloc int[MaxColours];
+        for (int i = 0; i < _size; i++)
+        {
+            int from = (int)(keys[i] & 0xFF);
+            sortedColours[i] = colours[from];
+            sortedCounts[i] = counts[from];
+        }
+
+        sortedColours[.._size].CopyTo(colours);
+        sortedCounts[.._size].CopyTo(counts);
         for (int i = 0; i < _size; i++)
         {
             int slot = Hash(colours[i]);

@@ -9,6 +9,90 @@ namespace Codecs.Rfb;
 internal static class RfbPixelScan
 {
     /// <summary>
+    /// Tight mono row: for every x whose value is not <paramref name="background"/>, sets bit <c>7 − x % 8</c> of
+    /// <c>bits[x / 8]</c> (most significant bit first); <paramref name="bits"/> must be cleared by the caller.
+    /// Scalar equivalent: <c>for (x = 0; x &lt; n; x++) if (row[x] != background) bits[x &gt;&gt; 3] |= 0x80 &gt;&gt; (x &amp; 7);</c>
+    /// </summary>
+    /// <remarks>
+    /// Eight pixels make one output byte. The lanes are reversed before the compare mask is taken, so the mask comes
+    /// out most significant bit first:
+    /// <code>
+    /// Vector256:  | p0 | p1 | ... | p7 |  → Shuffle(7..0) → | p7 | ... | p0 |  → ~Equals(bg) MSBs → byte = p0 p1 … p7
+    /// Vector128:  | p0 .. p3 | → reversed mask hi nibble,  | p4 .. p7 | → reversed mask lo nibble
+    /// </code>
+    /// The last <c>n % 8</c> pixels take the scalar loop.
+    /// </remarks>
+    public static void PackMonoRow(ReadOnlySpan<uint> row, uint background, Span<byte> bits)
+    {
+        if (bits.Length < (row.Length + 7) / 8)
+        {
+            throw new ArgumentException("Too few bytes for the row.", nameof(bits));
+        }
+
+        ref uint start = ref MemoryMarshal.GetReference(row);
+        int x = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<uint> splat = Vector256.Create(background);
+            Vector256<uint> reverse = Vector256.Create(7u, 6, 5, 4, 3, 2, 1, 0);
+            for (; x + 8 <= row.Length; x += 8)
+            {
+                Vector256<uint> pixels = Vector256.Shuffle(Vector256.LoadUnsafe(ref start, (nuint)x), reverse);
+                bits[x >> 3] = (byte)~Vector256.Equals(pixels, splat).ExtractMostSignificantBits();
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            Vector128<uint> splat = Vector128.Create(background);
+            Vector128<uint> reverse = Vector128.Create(3u, 2, 1, 0);
+            for (; x + 8 <= row.Length; x += 8)
+            {
+                uint high = ~Vector128.Equals(Vector128.Shuffle(Vector128.LoadUnsafe(ref start, (nuint)x), reverse), splat).ExtractMostSignificantBits() & 0xF;
+                uint low = ~Vector128.Equals(Vector128.Shuffle(Vector128.LoadUnsafe(ref start, (nuint)x + 4), reverse), splat).ExtractMostSignificantBits() & 0xF;
+                bits[x >> 3] = (byte)((high << 4) | low);
+            }
+        }
+
+        for (; x < row.Length; x++)
+        {
+            if (row[x] != background)
+            {
+                bits[x >> 3] |= (byte)(0x80 >> (x & 7));
+            }
+        }
+    }
+
+    /// <summary>
+    /// End (exclusive) of the run of values equal to <c>values[start]</c> that begins at <paramref name="start"/>.
+    /// Scalar equivalent: <c>j = start + 1; while (j &lt; n &amp;&amp; values[j] == values[start]) j++; return j;</c>
+    /// </summary>
+    /// <remarks>
+    /// Runs in text and UI content are mostly one to three pixels long, where a vector search would cost more than it
+    /// saves, so the next two values are compared one by one; a run that is still going on (background, solid areas)
+    /// continues with <see cref="IndexOfDifferent"/>.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int RunEnd(ReadOnlySpan<uint> values, int start)
+    {
+        uint value = values[start];
+        int j = start + 1;
+        if (j >= values.Length || values[j] != value)
+        {
+            return j;
+        }
+
+        j++;
+        if (j >= values.Length || values[j] != value)
+        {
+            return j;
+        }
+
+        j++;
+        int different = IndexOfDifferent(values[j..], value);
+        return different < 0 ? values.Length : j + different;
+    }
+
+    /// <summary>
     /// Index of the first value in <paramref name="values"/> that is not <paramref name="value"/>, or −1 when all are
     /// equal (solid). Scalar equivalent: <c>for (i = 0; i &lt; n; i++) if (values[i] != value) return i; return -1;</c>
     /// </summary>

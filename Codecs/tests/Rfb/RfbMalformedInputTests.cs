@@ -267,16 +267,15 @@ public class RfbMalformedInputTests
 
     [Theory]
     [MemberData(nameof(Encodings))]
-    public void RandomMutations_OnlyCodecDataException_AndFast(string encoding)
+    public void RandomMutations_OnlyCodecDataException_NoHang(string encoding)
     {
         byte[] valid = ValidEncoding(encoding, out _);
         var random = new Random(encoding.Length * 977);
-        var clock = Stopwatch.StartNew();
         byte[] fb = new byte[FbWidth * FbHeight * 4];
         var view = new ImageView(fb, FbWidth, FbHeight, FbWidth * 4, s_format);
         int accepted = 0;
         int trials = 0;
-        while (clock.Elapsed < TimeSpan.FromSeconds(1.5) && trials < 3000)
+        while (trials < 1000)
         {
             trials++;
             byte[] mutated = (byte[])valid.Clone();
@@ -299,10 +298,10 @@ public class RfbMalformedInputTests
             {
             }
 
-            Assert.True(one.ElapsedMilliseconds < 500, $"one decode took {one.ElapsedMilliseconds} ms");
+            // Hang detection only (a loop not bounded by its input), far above any real decode even on a loaded machine.
+            Assert.True(one.Elapsed < TimeSpan.FromSeconds(10), $"one decode took {one.ElapsedMilliseconds} ms");
         }
 
-        Assert.True(trials > 50, $"only {trials} trials");
         Assert.True(accepted < trials);
     }
 }

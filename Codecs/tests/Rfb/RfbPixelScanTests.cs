@@ -39,6 +39,66 @@ public class RfbPixelScanTests
 
     [Theory]
     [MemberData(nameof(Lengths))]
+    public void PackMonoRow_MatchesScalar(int length)
+    {
+        var random = new Random(2000 + length);
+        uint[] row = new uint[length];
+        for (int trial = 0; trial < 8; trial++)
+        {
+            for (int i = 0; i < length; i++)
+            {
+                row[i] = random.Next(3) == 0 ? 0x00FF00u : 0x123456u;
+            }
+
+            byte[] expected = new byte[(length + 7) / 8];
+            for (int x = 0; x < length; x++)
+            {
+                if (row[x] != 0x123456u)
+                {
+                    expected[x >> 3] |= (byte)(0x80 >> (x & 7));
+                }
+            }
+
+            byte[] actual = new byte[(length + 7) / 8];
+            RfbPixelScan.PackMonoRow(row, 0x123456u, actual);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void RunEnd_MatchesScalar(int length)
+    {
+        var random = new Random(1000 + length);
+        uint[] values = new uint[length];
+        for (int trial = 0; trial < 8; trial++)
+        {
+            // Runs of random lengths (1 to 40) of a few colours, so short and vector-long runs both occur.
+            for (int i = 0; i < length;)
+            {
+                uint colour = (uint)random.Next(3);
+                int run = random.Next(1, 41);
+                for (int k = 0; k < run && i < length; k++)
+                {
+                    values[i++] = colour;
+                }
+            }
+
+            for (int start = 0; start < length; start++)
+            {
+                int expected = start + 1;
+                while (expected < length && values[expected] == values[start])
+                {
+                    expected++;
+                }
+
+                Assert.Equal(expected, RfbPixelScan.RunEnd(values, start));
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
     public void CountChanges_MatchesScalar(int length)
     {
         var random = new Random(length);
@@ -65,22 +125,5 @@ public class RfbPixelScanTests
     {
         Assert.Equal(IsaPaths.AcceleratedVectorBits, RfbPixelScan.VectorBits);
         IsaPaths.Report("RfbPixelScan.VectorBits", RfbPixelScan.VectorBits);
-    }
-}
-
-/// <summary>Runs the scan tests and the lossless round trips again with AVX-512, AVX2 and all intrinsics switched off.</summary>
-public class RfbIsaTests
-{
-    public static TheoryData<IsaConfiguration> Configurations => IsaPaths.Configurations;
-
-    [Theory]
-    [MemberData(nameof(Configurations))]
-    public void ScanAndRoundTripTests_PassUnder(IsaConfiguration configuration)
-    {
-        Assert.SkipWhen(IsaPaths.IsChild, "already in an ISA child process");
-        IsaRunResult result = IsaPaths.RunTestClasses([typeof(RfbPixelScanTests), typeof(RfbRoundTripTests)], configuration, TimeSpan.FromMinutes(5));
-        result.AssertPassed(minimumTests: 300);
-        Assert.True(result.Reports.TryGetValue("RfbPixelScan.VectorBits", out string? reported), result.Output);
-        Assert.Equal(IsaPaths.ExpectedVectorBits(configuration).ToString(System.Globalization.CultureInfo.InvariantCulture), reported);
     }
 }

@@ -184,8 +184,9 @@ public sealed class SpiceImageChoiceTests
     [Fact]
     public void Compressor_TrialsNeverLeaveGapsInGlzIds_AndStatsAddUp()
     {
-        // Every image in the band: QUIC wins on photos (their GLZ encode is dropped), GLZ on text.
-        var chooser = new SpiceImageChooser { PhotographicBelow = -10, SyntheticFrom = 10 };
+        // Every image in the band: QUIC wins on photos (their GLZ encode is dropped), GLZ on text. (The repeated text
+        // images reference each other; the moving-content rule is off here so every image is a trial.)
+        var chooser = new SpiceImageChooser { PhotographicBelow = -10, SyntheticFrom = 10, GlzReuseKeepsGlz = double.PositiveInfinity };
         using var compressor = new SpiceImageCompressor(new GlzEncoderWindow(1 << 20), chooser);
         var decoderWindow = new GlzDecoderWindow(waitTimeout: TimeSpan.FromMilliseconds(100));
         var ids = new List<ulong>();
@@ -212,6 +213,27 @@ public sealed class SpiceImageChoiceTests
         Assert.Equal(8, stats[SpiceImageType.GlzRgb].Images);
         Assert.Equal(data, stats.Snapshot().Sum(s => s.DataBytes));
         Assert.Equal(12 * 80 * 60 * 4, stats.Snapshot().Sum(s => s.RawBytes));
+    }
+
+    [Fact]
+    public void Compressor_MovingContent_KeepsGlzWithoutTrial()
+    {
+        // Once recent GLZ images are mostly references to earlier ones (here: the same picture again), ambiguous
+        // images stay GLZ: a QUIC image could not be referenced when the content moves on.
+        var chooser = new SpiceImageChooser { PhotographicBelow = -10, SyntheticFrom = 10 };
+        using var compressor = new SpiceImageCompressor(new GlzEncoderWindow(1 << 20), chooser);
+        var decoderWindow = new GlzDecoderWindow();
+        byte[] text = SpiceTestImages.Make("text", 120, 80, 3);
+        var reasons = new List<SpiceChoiceReason>();
+        for (int i = 0; i < 4; i++)
+        {
+            reasons.Add(CompressAndCheck(compressor, decoderWindow, text, 120, 80, SpiceBitmapFormat.Rgb32, true, s_autoGlz).Reason);
+        }
+
+        Assert.Equal(SpiceChoiceReason.SmallerInTrial, reasons[0]);
+        Assert.Equal(SpiceChoiceReason.ContentIsMoving, reasons[^1]);
+        Assert.Equal(reasons.Count(r => r == SpiceChoiceReason.SmallerInTrial), compressor.Stats.Trials);
+        Assert.Equal(4, compressor.Stats[SpiceImageType.GlzRgb].Images);
     }
 
     [Fact]

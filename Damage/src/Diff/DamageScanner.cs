@@ -265,10 +265,30 @@ public static class DamageScanner
         long scanned = 0;
         int found = 0;
 
+        int y = yTop;
+        nint rowBytes = (nint)frame.Width * bpp;
+        bool wholeWidth = intervals.Length == 1 && intervals[0] == (uint)frame.Width; // the interval [0, Width)
+        if (wholeWidth && frame.PreviousStride == rowBytes && frame.CurrentStride == rowBytes)
+        {
+            // Whole rows without padding in both frames: until the first difference the band is one contiguous range,
+            // so it is one kernel call (no per-row bookkeeping; on an unchanged 1080p frame 34 calls instead of 1080).
+            // The row holding the first difference is then scanned again from its start by the per-row loop below.
+            nuint length = (nuint)((yBottom - yTop) * rowBytes);
+            nuint offset = TKernel.FirstDifference(ref frame.PreviousRow(yTop), ref frame.CurrentRow(yTop), length);
+            if (offset == length)
+            {
+                return (long)length;
+            }
+
+            int equalRows = (int)(offset / (nuint)rowBytes);
+            scanned += equalRows * rowBytes;
+            y += equalRows;
+        }
+
         // One pass over the rows. Clean tiles are compared as long runs until a first difference marks a tile dirty;
         // from then on the tile's row segments are XOR-OR-accumulated (phase 2 folded into the same sequential sweep,
         // so each byte of the band is read once and in address order, which the prefetchers follow).
-        for (int y = yTop; y < yBottom; y++)
+        for (; y < yBottom; y++)
         {
             ref byte previousRow = ref frame.PreviousRow(y);
             ref byte currentRow = ref frame.CurrentRow(y);
@@ -338,12 +358,12 @@ public static class DamageScanner
                 int top = bandTop + bounds[column].Top;
                 int bottom = top;
                 nuint changedBytes = (nuint)((right - left) * bpp);
-                for (int y = scratch.LastRows[column]; y > top; y--)
+                for (int candidate = scratch.LastRows[column]; candidate > top; candidate--)
                 {
                     scanned += (long)changedBytes;
-                    if (TKernel.FirstDifference(ref frame.Previous(tileLeft + left, y), ref frame.Current(tileLeft + left, y), changedBytes) != changedBytes)
+                    if (TKernel.FirstDifference(ref frame.Previous(tileLeft + left, candidate), ref frame.Current(tileLeft + left, candidate), changedBytes) != changedBytes)
                     {
-                        bottom = y;
+                        bottom = candidate;
                         break;
                     }
                 }
@@ -353,9 +373,9 @@ public static class DamageScanner
                 if (frame.Update)
                 {
                     // Fold the previous-frame update into the scan: the band was just read and is still in L2.
-                    for (int y = top; y <= bottom; y++)
+                    for (int changedRow = top; changedRow <= bottom; changedRow++)
                     {
-                        Unsafe.CopyBlockUnaligned(ref frame.Previous(tileLeft + left, y), ref frame.Current(tileLeft + left, y), (uint)changedBytes);
+                        Unsafe.CopyBlockUnaligned(ref frame.Previous(tileLeft + left, changedRow), ref frame.Current(tileLeft + left, changedRow), (uint)changedBytes);
                     }
                 }
             }

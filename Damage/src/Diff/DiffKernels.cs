@@ -307,9 +307,11 @@ internal readonly struct Vector128DiffKernel : IDiffKernel
     }
     /// <remarks>
     /// <code>
-    /// d = a[i..i+N] ^ b[i..i+N];  acc[i..i+N] |= d;  any |= d        one vector at a time
+    /// d0..d3 = a[i+kN..] ^ b[i+kN..];  acc[i+kN..] |= dk;  any |= (d0 | d1) | (d2 | d3)     four vectors per iteration
     /// </code>
-    /// The remainder is one vector overlapped with the end: OR is idempotent, so bytes seen twice do no harm.
+    /// Then single vectors; the remainder is one vector overlapped with the end: OR is idempotent, so bytes seen twice
+    /// do no harm. Four vectors per iteration halve the loop and `any` overhead on wide dirty runs (a 1080p row of
+    /// dirty tiles is 7680 bytes).
     /// Scalar equivalent: <see cref="ScalarDiffKernel.AccumulateDifferences"/>.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -323,6 +325,25 @@ internal readonly struct Vector128DiffKernel : IDiffKernel
 
         Vector128<byte> any = Vector128<byte>.Zero;
         nuint i = 0;
+        if (length >= 4 * N)
+        {
+            nuint lastBlock = length - 4 * N;
+            do
+            {
+                Vector128<byte> d0 = Vector128.LoadUnsafe(ref a, i) ^ Vector128.LoadUnsafe(ref b, i);
+                Vector128<byte> d1 = Vector128.LoadUnsafe(ref a, i + N) ^ Vector128.LoadUnsafe(ref b, i + N);
+                Vector128<byte> d2 = Vector128.LoadUnsafe(ref a, i + 2 * N) ^ Vector128.LoadUnsafe(ref b, i + 2 * N);
+                Vector128<byte> d3 = Vector128.LoadUnsafe(ref a, i + 3 * N) ^ Vector128.LoadUnsafe(ref b, i + 3 * N);
+                (Vector128.LoadUnsafe(ref accumulator, i) | d0).StoreUnsafe(ref accumulator, i);
+                (Vector128.LoadUnsafe(ref accumulator, i + N) | d1).StoreUnsafe(ref accumulator, i + N);
+                (Vector128.LoadUnsafe(ref accumulator, i + 2 * N) | d2).StoreUnsafe(ref accumulator, i + 2 * N);
+                (Vector128.LoadUnsafe(ref accumulator, i + 3 * N) | d3).StoreUnsafe(ref accumulator, i + 3 * N);
+                any |= (d0 | d1) | (d2 | d3);
+                i += 4 * N;
+            }
+            while (i <= lastBlock);
+        }
+
         for (; length - i >= N; i += N)
         {
             Vector128<byte> d = Vector128.LoadUnsafe(ref a, i) ^ Vector128.LoadUnsafe(ref b, i);
@@ -514,9 +535,11 @@ internal readonly struct Vector256DiffKernel : IDiffKernel
     }
     /// <remarks>
     /// <code>
-    /// d = a[i..i+N] ^ b[i..i+N];  acc[i..i+N] |= d;  any |= d        one vector at a time
+    /// d0..d3 = a[i+kN..] ^ b[i+kN..];  acc[i+kN..] |= dk;  any |= (d0 | d1) | (d2 | d3)     four vectors per iteration
     /// </code>
-    /// The remainder is one vector overlapped with the end: OR is idempotent, so bytes seen twice do no harm.
+    /// Then single vectors; the remainder is one vector overlapped with the end: OR is idempotent, so bytes seen twice
+    /// do no harm. Four vectors per iteration halve the loop and `any` overhead on wide dirty runs (a 1080p row of
+    /// dirty tiles is 7680 bytes).
     /// Scalar equivalent: <see cref="ScalarDiffKernel.AccumulateDifferences"/>.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -530,6 +553,25 @@ internal readonly struct Vector256DiffKernel : IDiffKernel
 
         Vector256<byte> any = Vector256<byte>.Zero;
         nuint i = 0;
+        if (length >= 4 * N)
+        {
+            nuint lastBlock = length - 4 * N;
+            do
+            {
+                Vector256<byte> d0 = Vector256.LoadUnsafe(ref a, i) ^ Vector256.LoadUnsafe(ref b, i);
+                Vector256<byte> d1 = Vector256.LoadUnsafe(ref a, i + N) ^ Vector256.LoadUnsafe(ref b, i + N);
+                Vector256<byte> d2 = Vector256.LoadUnsafe(ref a, i + 2 * N) ^ Vector256.LoadUnsafe(ref b, i + 2 * N);
+                Vector256<byte> d3 = Vector256.LoadUnsafe(ref a, i + 3 * N) ^ Vector256.LoadUnsafe(ref b, i + 3 * N);
+                (Vector256.LoadUnsafe(ref accumulator, i) | d0).StoreUnsafe(ref accumulator, i);
+                (Vector256.LoadUnsafe(ref accumulator, i + N) | d1).StoreUnsafe(ref accumulator, i + N);
+                (Vector256.LoadUnsafe(ref accumulator, i + 2 * N) | d2).StoreUnsafe(ref accumulator, i + 2 * N);
+                (Vector256.LoadUnsafe(ref accumulator, i + 3 * N) | d3).StoreUnsafe(ref accumulator, i + 3 * N);
+                any |= (d0 | d1) | (d2 | d3);
+                i += 4 * N;
+            }
+            while (i <= lastBlock);
+        }
+
         for (; length - i >= N; i += N)
         {
             Vector256<byte> d = Vector256.LoadUnsafe(ref a, i) ^ Vector256.LoadUnsafe(ref b, i);
@@ -722,9 +764,11 @@ internal readonly struct Vector512DiffKernel : IDiffKernel
     }
     /// <remarks>
     /// <code>
-    /// d = a[i..i+N] ^ b[i..i+N];  acc[i..i+N] |= d;  any |= d        one vector at a time
+    /// d0..d3 = a[i+kN..] ^ b[i+kN..];  acc[i+kN..] |= dk;  any |= (d0 | d1) | (d2 | d3)     four vectors per iteration
     /// </code>
-    /// The remainder is one vector overlapped with the end: OR is idempotent, so bytes seen twice do no harm.
+    /// Then single vectors; the remainder is one vector overlapped with the end: OR is idempotent, so bytes seen twice
+    /// do no harm. Four vectors per iteration halve the loop and `any` overhead on wide dirty runs (a 1080p row of
+    /// dirty tiles is 7680 bytes).
     /// Scalar equivalent: <see cref="ScalarDiffKernel.AccumulateDifferences"/>.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -738,6 +782,25 @@ internal readonly struct Vector512DiffKernel : IDiffKernel
 
         Vector512<byte> any = Vector512<byte>.Zero;
         nuint i = 0;
+        if (length >= 4 * N)
+        {
+            nuint lastBlock = length - 4 * N;
+            do
+            {
+                Vector512<byte> d0 = Vector512.LoadUnsafe(ref a, i) ^ Vector512.LoadUnsafe(ref b, i);
+                Vector512<byte> d1 = Vector512.LoadUnsafe(ref a, i + N) ^ Vector512.LoadUnsafe(ref b, i + N);
+                Vector512<byte> d2 = Vector512.LoadUnsafe(ref a, i + 2 * N) ^ Vector512.LoadUnsafe(ref b, i + 2 * N);
+                Vector512<byte> d3 = Vector512.LoadUnsafe(ref a, i + 3 * N) ^ Vector512.LoadUnsafe(ref b, i + 3 * N);
+                (Vector512.LoadUnsafe(ref accumulator, i) | d0).StoreUnsafe(ref accumulator, i);
+                (Vector512.LoadUnsafe(ref accumulator, i + N) | d1).StoreUnsafe(ref accumulator, i + N);
+                (Vector512.LoadUnsafe(ref accumulator, i + 2 * N) | d2).StoreUnsafe(ref accumulator, i + 2 * N);
+                (Vector512.LoadUnsafe(ref accumulator, i + 3 * N) | d3).StoreUnsafe(ref accumulator, i + 3 * N);
+                any |= (d0 | d1) | (d2 | d3);
+                i += 4 * N;
+            }
+            while (i <= lastBlock);
+        }
+
         for (; length - i >= N; i += N)
         {
             Vector512<byte> d = Vector512.LoadUnsafe(ref a, i) ^ Vector512.LoadUnsafe(ref b, i);

@@ -336,10 +336,21 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         where TWriter : IBufferWriter<byte>
     {
         int n = r.Width * r.Height;
-        Span<uint> piece = _piece.AsSpan(0, n);
-        for (int y = 0; y < r.Height; y++)
+        ReadOnlySpan<uint> piece;
+        if (r.Width == area.Width)
         {
-            values.Slice((r.Y + y) * area.Width + r.X, r.Width).CopyTo(piece.Slice(y * r.Width, r.Width));
+            // Full-width rows are already contiguous.
+            piece = values.Slice(r.Y * area.Width, n);
+        }
+        else
+        {
+            Span<uint> copy = _piece.AsSpan(0, n);
+            for (int y = 0; y < r.Height; y++)
+            {
+                values.Slice((r.Y + y) * area.Width + r.X, r.Width).CopyTo(copy.Slice(y * r.Width, r.Width));
+            }
+
+            piece = copy;
         }
 
         Rect absolute = r.Offset(area.X, area.Y);
@@ -465,15 +476,7 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
             data.Clear();
             for (int y = 0; y < h; y++)
             {
-                ReadOnlySpan<uint> row = piece.Slice(y * w, w);
-                Span<byte> bits = data.Slice(y * rowBytes, rowBytes);
-                for (int x = 0; x < w; x++)
-                {
-                    if (row[x] != background)
-                    {
-                        bits[x >> 3] |= (byte)(0x80 >> (x & 7));
-                    }
-                }
+                RfbPixelScan.PackMonoRow(piece.Slice(y * w, w), background, data.Slice(y * rowBytes, rowBytes));
             }
 
             RectCounts[1]++;
@@ -482,18 +485,13 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         {
             length = w * h;
             Span<byte> data = _data.AsSpan(0, length);
-            uint last = piece[0];
-            byte index = (byte)_palette.IndexOf(last);
-            for (int i = 0; i < piece.Length; i++)
-            {
-                uint v = piece[i];
-                if (v != last)
-                {
-                    last = v;
-                    index = (byte)_palette.IndexOf(v);
-                }
 
-                data[i] = index;
+            // One palette look-up per run of equal pixels.
+            for (int i = 0; i < piece.Length;)
+            {
+                int end = RfbPixelScan.RunEnd(piece, i);
+                data[i..end].Fill((byte)_palette.IndexOf(piece[i]));
+                i = end;
             }
 
             RectCounts[2]++;

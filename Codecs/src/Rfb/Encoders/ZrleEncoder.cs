@@ -24,6 +24,12 @@ public sealed class ZrleEncoder : IRfbEncoder, IDisposable
     private readonly RfbPixelWire _wire;
     private readonly RfbZlibDeflater _deflater;
     private readonly uint[] _tile = new uint[TileSize * TileSize];
+
+    // The current tile's runs (start and length), found once by pass 1 and replayed by the RLE writers, and its
+    // palette indices per pixel for the packed-palette writer.
+    private readonly int[] _runStarts = new int[TileSize * TileSize];
+    private readonly int[] _runLengths = new int[TileSize * TileSize];
+    private readonly byte[] _indices = new byte[TileSize * TileSize];
     private byte[] _data = new byte[1 << 16];
     private int _length;
 
@@ -104,16 +110,15 @@ public sealed class ZrleEncoder : IRfbEncoder, IDisposable
         int paletteRle = 0;
         int i = 0;
         int n = tile.Length;
+        int runs = 0;
         while (i < n)
         {
             uint v = tile[i];
-            int j = i + 1;
-            while (j < n && tile[j] == v)
-            {
-                j++;
-            }
-
+            int j = RfbPixelScan.RunEnd(tile, i);
             int run = j - i;
+            _runStarts[runs] = i;
+            _runLengths[runs] = run;
+            runs++;
             int runBytes = (run - 1) / 255 + 1;
             plainRle += c + runBytes;
             paletteRle += run == 1 ? 1 : 1 + runBytes;
@@ -180,13 +185,21 @@ public sealed class ZrleEncoder : IRfbEncoder, IDisposable
                     o[0] = (byte)size;
                     p = WritePalette(o, p, c);
                     int bits = size <= 2 ? 1 : size <= 4 ? 2 : 4;
+
+                    // One palette look-up per run, then the rows are packed from the indices.
+                    Span<byte> indices = _indices.AsSpan(0, n);
+                    for (int r = 0; r < runs; r++)
+                    {
+                        indices.Slice(_runStarts[r], _runLengths[r]).Fill((byte)_palette.IndexOf(tile[_runStarts[r]]));
+                    }
+
                     for (int y = 0; y < h; y++)
                     {
                         int acc = 0;
                         int filled = 0;
-                        foreach (uint v in tile.Slice(y * w, w))
+                        foreach (byte index in indices.Slice(y * w, w))
                         {
-                            acc = (acc << bits) | _palette.IndexOf(v);
+                            acc = (acc << bits) | index;
                             filled += bits;
                             if (filled == 8)
                             {
@@ -215,24 +228,16 @@ public sealed class ZrleEncoder : IRfbEncoder, IDisposable
                         p = WritePalette(o, p, c);
                     }
 
-                    i = 0;
-                    while (i < n)
+                    for (int r = 0; r < runs; r++)
                     {
-                        uint v = tile[i];
-                        int j = i + 1;
-                        while (j < n && tile[j] == v)
-                        {
-                            j++;
-                        }
-
-                        int run = j - i;
+                        uint v = tile[_runStarts[r]];
+                        int run = _runLengths[r];
                         if (indexed)
                         {
                             int index = _palette.IndexOf(v);
                             if (run == 1)
                             {
                                 o[p++] = (byte)index;
-                                i = j;
                                 continue;
                             }
 
@@ -252,7 +257,6 @@ public sealed class ZrleEncoder : IRfbEncoder, IDisposable
                         }
 
                         o[p++] = (byte)rest;
-                        i = j;
                     }
 
                     break;

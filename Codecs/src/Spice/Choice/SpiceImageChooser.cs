@@ -48,6 +48,9 @@ public enum SpiceChoiceReason : byte
     /// <summary>Automatic, the score is in the band where neither side reliably wins: both were encoded and the smaller kept.</summary>
     SmallerInTrial,
 
+    /// <summary>Automatic, ambiguous score, but the session's content is moving (recent GLZ images mostly referenced earlier ones): GLZ, no trial.</summary>
+    ContentIsMoving,
+
     /// <summary>Every candidate was at least as large as the raw pixels: raw.</summary>
     NotSmallerThanRaw,
 }
@@ -92,6 +95,12 @@ public sealed class SpiceImageChooser
     /// the smaller simply wins.
     /// </summary>
     public double GlzTrialMargin { get; init; } = 0.9;
+
+    /// <summary>
+    /// When the session's recent GLZ images were on average at least this share of references to earlier images
+    /// (content moving: scrolling, dragging), an ambiguous image keeps GLZ without a trial (default 0.25).
+    /// </summary>
+    public double GlzReuseKeepsGlz { get; init; } = 0.25;
 
     /// <summary>True when JPEG replaces QUIC for this request.</summary>
     public bool UsesJpeg(in SpiceImageRequest request) =>

@@ -25,6 +25,7 @@ public sealed class SpiceImageCompressor : IDisposable
     private SpiceJpegEncoder? _jpeg;
     private byte[] _scratch = [];
     private byte[] _flipped = [];
+    private double _recentReuse;
 
     /// <param name="glzWindow">This client's GLZ dictionary, or null when the client has none.</param>
     /// <param name="chooser">The choice settings; null for the defaults.</param>
@@ -94,8 +95,16 @@ public sealed class SpiceImageCompressor : IDisposable
         }
 
         // Trial: the dictionary codec first (cheap, tentative), then QUIC/JPEG bounded by its size, so a losing QUIC
-        // stops as soon as it has produced that much.
+        // stops as soon as it has produced that much. While the session's content keeps moving (recent GLZ images
+        // were largely references to earlier ones: scrolling, dragging) GLZ is kept without a trial, since a QUIC
+        // image cannot be referenced when its content moves on.
         bool primaryOk = TryEncode(choice.Primary, bitmap, dst, commit: false, out Encoded primary);
+        if (primaryOk && primary.Type == SpiceImageType.GlzRgb && _recentReuse >= Chooser.GlzReuseKeepsGlz)
+        {
+            _glz!.CommitTentative();
+            return Finish(bitmap, request, SpiceChoiceReason.ContentIsMoving, choice, primary, dst, SpiceImageType.Bitmap, 0);
+        }
+
         int alternativeLimit = !primaryOk ? limit
             : primary.Type == SpiceImageType.GlzRgb ? (int)(primary.Length * Math.Min(Chooser.GlzTrialMargin, 1.0))
             : primary.Length - 1;
@@ -172,6 +181,8 @@ public sealed class SpiceImageCompressor : IDisposable
                     return false;
                 }
 
+                // Share of the image that referenced earlier images, smoothed over the session's recent GLZ images.
+                _recentReuse = (0.75 * _recentReuse) + (0.25 * _glz.LastCrossImageUnits / ((double)bitmap.Width * bitmap.Height));
                 if (commit)
                 {
                     _glz.CommitTentative();

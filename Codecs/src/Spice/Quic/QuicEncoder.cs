@@ -320,7 +320,6 @@ public sealed class QuicEncoder
     {
         ref State st = ref grp.State;
         int stopIdx;
-        int runIndex = 0;
         if (i == 0)
         {
             CodeFirstPixel(grp, dst, ref pos, row0);
@@ -341,37 +340,7 @@ public sealed class QuicEncoder
             stopIdx = i + st.WaitCnt;
         }
 
-        uint[] curKey = grp.CurKey;
-        while (true)
-        {
-            // Codes up to the end of the segment, updating the model at every sampled pixel, unless a run starts.
-            i = CodeSpan(grp, dst, ref pos, i, end, row0, runIndex, ref stopIdx, waitMask);
-            if (i < end)
-            {
-                goto DoRun;
-            }
-
-            st.WaitCnt = stopIdx - end;
-            return;
-
-        DoRun:
-            runIndex = i;
-            st.WaitCnt = stopIdx - i;
-            int runSize = 0;
-            uint runKey = curKey[i - 1];
-            while (curKey[i] == runKey)
-            {
-                runSize++;
-                if (++i == end)
-                {
-                    EncodeRun(ref st, dst, ref pos, runSize);
-                    return;
-                }
-            }
-
-            EncodeRun(ref st, dst, ref pos, runSize);
-            stopIdx = i + st.WaitCnt;
-        }
+        CodeSpan(grp, dst, ref pos, i, end, row0, stopIdx, waitMask);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -396,11 +365,12 @@ public sealed class QuicEncoder
     // wait-count loop), so in the first 2048 positions, where every pixel is sampled, nothing returns per pixel. The
     // hot loop of the encoder: bit writer and every plane's reference live in locals, the destination was checked for
     // the whole row by the caller.
-    private int CodeSpan(Group grp, Span<byte> dst, ref int pos, int i, int end, bool row0, int runIndex, ref int stopIdx, int waitMask)
+    private void CodeSpan(Group grp, Span<byte> dst, ref int pos, int i, int end, bool row0, int stopIdx, int waitMask)
     {
         if (i >= end)
         {
-            return i;
+            grp.State.WaitCnt = stopIdx - end;
+            return;
         }
 
         ref byte u2l = ref MemoryMarshal.GetArrayDataReference(_u2l);
@@ -422,17 +392,25 @@ public sealed class QuicEncoder
         ref byte prev2 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.Prev[2]) : ref prev0;
         ref byte corr2 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.Corr[2]) : ref corr0;
         ref byte best2 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.BestCode[2]) : ref best0;
+        ref uint counters0 = ref MemoryMarshal.GetArrayDataReference(grp.Counters[0]);
+        ref uint counters1 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.Counters[1]) : ref counters0;
+        ref uint counters2 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.Counters[2]) : ref counters0;
+        ref uint lens = ref MemoryMarshal.GetArrayDataReference(_lenVector);
+        bool vectorModel = Vector256.IsHardwareAccelerated;
+        Vector256<uint> unused = _bpc == 8 ? Vector256<uint>.Zero : Vector256.Create(0u, 0, 0, 0, 0, uint.MaxValue, uint.MaxValue, uint.MaxValue);
         int mask = _mask;
         ulong acc = _acc;
         int filled = _filled;
         int o = pos;
         int stop = stopIdx;
+        int runIndex = 0;
+    Code:
         for (; i < end; i++)
         {
             if (!row0 && Unsafe.Add(ref prevKey, i - 1) == Unsafe.Add(ref prevKey, i) && runIndex != i && i > 2
                 && Unsafe.Add(ref curKey, i - 1) == Unsafe.Add(ref curKey, i - 2))
             {
-                break;
+                goto Run;
             }
 
             uint packed = CodeOf(ref cur0, ref prev0, ref corr0, ref best0, i, row0, mask, ref u2l, ref bucket, ref code);
@@ -447,7 +425,21 @@ public sealed class QuicEncoder
 
             if (i == stop)
             {
-                UpdateModel(grp, i);
+                if (vectorModel)
+                {
+                    uint trigger = grp.State.WmTrigger;
+                    UpdateBucket(ref corr0, ref counters0, ref best0, i, trigger, unused, ref lens, ref bucket);
+                    if (three)
+                    {
+                        UpdateBucket(ref corr1, ref counters1, ref best1, i, trigger, unused, ref lens, ref bucket);
+                        UpdateBucket(ref corr2, ref counters2, ref best2, i, trigger, unused, ref lens, ref bucket);
+                    }
+                }
+                else
+                {
+                    UpdateModel(grp, i);
+                }
+
                 stop = i + 1 + (int)(Tabrand(ref grp.State) & (uint)waitMask);
             }
         }
@@ -455,8 +447,40 @@ public sealed class QuicEncoder
         _acc = acc;
         _filled = filled;
         pos = o;
-        stopIdx = stop;
-        return i;
+        grp.State.WaitCnt = stop - end;
+        return;
+
+    Run:
+        // Run mode: the pixels equal to the left one are coded as one MELCODE length (run pixels are neither coded
+        // nor sampled: the wait count resumes after the run); a run reaching the segment end ends the segment.
+        runIndex = i;
+        int waitLeft = stop - i;
+        int runSize = 0;
+        uint runKey = Unsafe.Add(ref curKey, i - 1);
+        while (Unsafe.Add(ref curKey, i) == runKey)
+        {
+            runSize++;
+            if (++i == end)
+            {
+                break;
+            }
+        }
+
+        _acc = acc;
+        _filled = filled;
+        pos = o;
+        EncodeRun(ref grp.State, dst, ref pos, runSize);
+        if (i == end)
+        {
+            grp.State.WaitCnt = waitLeft;
+            return;
+        }
+
+        acc = _acc;
+        filled = _filled;
+        o = pos;
+        stop = i + waitLeft;
+        goto Code;
     }
 
     // One channel of pixel i: predict, zig-zag map, store the context for the next pixel, look up the Golomb code
@@ -555,6 +579,27 @@ public sealed class QuicEncoder
 
             v.StoreUnsafe(ref counters);
         }
+    }
+
+    // UpdateModelVector for one channel, on references the span coder already holds.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdateBucket(ref byte corr, ref uint counterRows, ref byte best, int index, uint trigger, Vector256<uint> unused, ref uint lens, ref byte bucketMap)
+    {
+        int b = Unsafe.Add(ref bucketMap, Unsafe.Add(ref corr, index));
+        ref uint counters = ref Unsafe.Add(ref counterRows, b * 8);
+        Vector256<uint> v = Vector256.LoadUnsafe(ref counters) + Vector256.LoadUnsafe(ref lens, (nuint)(Unsafe.Add(ref corr, index + 1) * 8));
+        Vector256<uint> masked = v | unused;
+        Vector256<uint> m = Vector256.Min(masked, Vector256.Shuffle(masked, Vector256.Create(4u, 5, 6, 7, 0, 1, 2, 3)));
+        m = Vector256.Min(m, Vector256.Shuffle(m, Vector256.Create(2u, 3, 0, 1, 6, 7, 4, 5)));
+        m = Vector256.Min(m, Vector256.Shuffle(m, Vector256.Create(1u, 0, 3, 2, 5, 4, 7, 6)));
+        uint hits = Vector256.Equals(masked, m).ExtractMostSignificantBits();
+        Unsafe.Add(ref best, b) = (byte)(31 - BitOperations.LeadingZeroCount(hits));
+        if (m.ToScalar() > trigger)
+        {
+            v = Vector256.ShiftRightLogical(v, 1);
+        }
+
+        v.StoreUnsafe(ref counters);
     }
 
     private void EncodeRun(ref State st, Span<byte> dst, ref int pos, int runLength)
