@@ -195,9 +195,24 @@ public sealed partial class SpiceServer : IDisposable
             return (null, null);
         }
 
-        await WriteResultAsync(transport, SpiceLinkError.Ok, cancellationToken);
+        // Registered before the client hears OK, so its counters are listed as soon as it can use the channel.
         SpiceChannel channel = CreateChannel(transport, link, session);
         session.AddChannel(channel.Statistics);
+        try
+        {
+            await WriteResultAsync(transport, SpiceLinkError.Ok, cancellationToken);
+        }
+        catch
+        {
+            (channel as IDisposable)?.Dispose();
+            if (owned is not null)
+            {
+                _clients.TryRemove(owned.SessionId, out _);
+                owned.Close();
+            }
+
+            throw;
+        }
         if (owned is not null)
         {
             LogClientConnected(remote, owned.SessionId);
@@ -213,10 +228,7 @@ public sealed partial class SpiceServer : IDisposable
             case SpiceChannelType.Main:
                 return new MainChannel(transport, link, session, _clock);
             case SpiceChannelType.Display:
-                IImageTypeChooser chooser = _options.ForcedCompression is { } forced
-                    ? new ForcedImageTypeChooser(forced)
-                    : new SimpleImageTypeChooser();
-                var display = new DisplayChannel(transport, link, session, _source, chooser, _options, DisplayTotals);
+                var display = new DisplayChannel(transport, link, session, _source, _options, DisplayTotals);
                 session.Display = display.DisplayStatistics;
                 return display;
             case SpiceChannelType.Inputs:
