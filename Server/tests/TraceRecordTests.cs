@@ -6,7 +6,7 @@ using Xunit;
 namespace Server.Tests;
 
 /// <summary><c>trace record</c> against a real X server (Xvfb) showing a real client (xclock).</summary>
-[Collection(SerialCollection.Name)]
+[Collection(SerialTests.Name)]
 public sealed class TraceRecordTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("trace-record-").FullName;

@@ -7,7 +7,7 @@ namespace Server.Tests;
 /// rate) run alone, not next to the interop tests that keep both cores busy with real clients.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class SerialCollection
+public sealed class SerialTests
 {
     public const string Name = "Serial (timing-sensitive)";
 }
