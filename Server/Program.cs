@@ -9,6 +9,7 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("Remote-display codec host: serve a desktop trace over RFB and SPICE, benchmark codecs, and capture or inspect traces.");
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(TraceCommands.Create());
         return root.Parse(args).Invoke();
     }

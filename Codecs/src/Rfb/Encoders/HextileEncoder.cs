@@ -127,6 +127,9 @@ public sealed class HextileEncoder : IRfbEncoder
                         else
                         {
                             flags |= SubrectsColoured;
+                            // Clients disagree on the foreground after a coloured tile (libvncclient and gtk-vnc keep
+                            // the last subrect's colour), so the next mono tile always specifies its own.
+                            haveForeground = false;
                         }
 
                         span[0] = flags;

@@ -1,0 +1,28 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Encoders.Rfb;
+
+/// <summary>Settings of an <see cref="RfbServer"/>, shared by all its clients.</summary>
+public sealed record RfbServerOptions
+{
+    /// <summary>Desktop name sent in ServerInit.</summary>
+    public string DesktopName { get; init; } = "Codecs RFB server";
+
+    /// <summary>VNC authentication password; null offers security type None.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>Certificate for VeNCrypt X509None / X509Plain (TLS through SslStream); null offers no VeNCrypt.</summary>
+    public X509Certificate2? TlsCertificate { get; init; }
+
+    /// <summary>
+    /// Pixel encodings the server may choose from (default: every one it produces); the client's first listed encoding
+    /// in this set wins, Raw when none is. Restricting it forces an encoding on clients that offer no choice (gvnccapture).
+    /// </summary>
+    public IReadOnlyList<int>? Encodings { get; init; }
+
+    /// <summary>Longest ClientCutText accepted; a longer one drops the client.</summary>
+    public int MaxCutTextLength { get; init; } = 1 << 20;
+
+    /// <summary>Time a client has for the whole handshake (version, security, ClientInit).</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,88 @@
+using Codecs.Pixels;
+using Codecs.Rfb;
+using Encoders.Rfb.Tests.Support;
+using Xunit;
+
+namespace Encoders.Rfb.Tests;
+
+/// <summary>Whole sessions over in-memory pipes against a corpus trace, checked with the independent decoders.</summary>
+public sealed class ProtocolTests
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    public static TheoryData<string, byte, string?> VersionsAndSecurity => new()
+    {
+        { "RFB 003.003\n", 1, null },
+        { "RFB 003.007\n", 1, null },
+        { "RFB 003.008\n", 1, null },
+        { "RFB 003.003\n", 2, "secret" },
+        { "RFB 003.007\n", 2, "secret" },
+        { "RFB 003.008\n", 2, "secret" },
+        { "RFB 003.005\n", 1, null },
+        { "RFB 003.889\n", 1, null },
+        { "RFB 004.001\n", 1, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(VersionsAndSecurity))]
+    public async Task Handshake_EachVersionAndSecurityType_ReachesAnExactPicture(string version, byte security, string? password)
+    {
+        await using ServerHarness harness = await ServerHarness.StartTraceAsync("terminal-scroll.fbt", new RfbServerOptions { Password = password }, Cancellation);
+        (TestRfbClient client, Task<RfbClientStatistics> session) = harness.Connect();
+        await client.HandshakeAsync(version, security, password, Cancellation);
+        Assert.Equal(1920, client.Width);
+        Assert.Equal(1080, client.Height);
+        Assert.Equal(PixelFormat.Bgrx32, client.ServerFormat);
+        await client.SetEncodingsAsync(Cancellation, RfbEncoding.Raw);
+        await client.RequestUpdateAsync(incremental: false, Cancellation);
+        await client.ReadPixelUpdateAsync(Cancellation);
+        Assert.True(client.PictureEquals(harness.Device.FrameIn(client.Format)));
+        RfbClientStatistics statistics = Assert.Single(harness.Server.Clients);
+        Assert.Equal(security == 2 ? "VncAuth" : "None", statistics.Security);
+        await client.DisposeAsync();
+        RfbClientStatistics final = await session;
+        Assert.Equal("client disconnected", final.DisconnectReason);
+    }
+
+    [Theory]
+    [InlineData("RFB 003.003\n")]
+    [InlineData("RFB 003.007\n")]
+    [InlineData("RFB 003.008\n")]
+    public async Task VncAuthentication_WrongPassword_IsRefusedAndDropped(string version)
+    {
+        await using ServerHarness harness = await ServerHarness.StartTraceAsync("terminal-scroll.fbt", new RfbServerOptions { Password = "secret" }, Cancellation);
+        (TestRfbClient client, Task<RfbClientStatistics> session) = harness.Connect();
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => client.HandshakeAsync(version, 2, "wrong", Cancellation));
+        Assert.True(failure is AuthenticationFailedException or EndOfStreamException, failure.ToString());
+        if (version == "RFB 003.008\n")
+        {
+            Assert.Contains("authentication failed", failure.Message, StringComparison.Ordinal);
+        }
+
+        RfbClientStatistics final = await session;
+        Assert.StartsWith("authentication failed", final.DisconnectReason, StringComparison.Ordinal);
+        await client.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Security_TypeNotOffered_IsRefused()
+    {
+        await using ServerHarness harness = await ServerHarness.StartTraceAsync("terminal-scroll.fbt", new RfbServerOptions { Password = "secret" }, Cancellation);
+        (TestRfbClient client, Task<RfbClientStatistics> session) = harness.Connect();
+        await Assert.ThrowsAnyAsync<Exception>(() => client.HandshakeAsync("RFB 003.008\n", 1, null, Cancellation));
+        RfbClientStatistics final = await session;
+        Assert.Contains("not offered", final.DisconnectReason, StringComparison.Ordinal);
+        await client.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Handshake_GarbageVersion_IsDroppedWithAReason()
+    {
+        await using ServerHarness harness = await ServerHarness.StartTraceAsync("terminal-scroll.fbt", null, Cancellation);
+        (TestRfbClient client, Task<RfbClientStatistics> session) = harness.Connect();
+        await client.WriteAsync("GET / HTTP/1.1\r\n"u8.ToArray(), Cancellation);
+        RfbClientStatistics final = await session;
+        Assert.Contains("ProtocolVersion", final.DisconnectReason, StringComparison.Ordinal);
+        await client.DisposeAsync();
+    }
+}

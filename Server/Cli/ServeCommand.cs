@@ -1,0 +1,147 @@
+using System.CommandLine;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Damage.Device;
+using Encoders.Rfb;
+using Microsoft.Extensions.Logging;
+using Server.Hosting;
+
+namespace Server.Cli;
+
+/// <summary>The <c>serve</c> verb: play a trace as a display and serve it over RFB (and, once wired, SPICE).</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var trace = new Argument<string>("trace") { Description = "The .fbt trace to play as the display (e.g. corpus/terminal-scroll.fbt)." };
+        var rfbPort = new Option<int>("--rfb-port") { Description = "TCP port for RFB/VNC clients; WebSocket clients (noVNC) use the same port. 0 picks a free port.", DefaultValueFactory = _ => 5900 };
+        var spicePort = new Option<int?>("--spice-port") { Description = "TCP port for SPICE clients (reserved: the SPICE adapter is not wired into serve yet)." };
+        var listen = new Option<string>("--listen") { Description = "Address to bind (0.0.0.0 for all interfaces).", DefaultValueFactory = _ => "127.0.0.1" };
+        var loop = new Option<bool>("--loop") { Description = "Restart the trace when it ends (otherwise the last frame stays on screen)." };
+        var speed = new Option<double>("--speed") { Description = "Playback speed factor (2 = twice as fast).", DefaultValueFactory = _ => 1.0 };
+        var password = new Option<string?>("--password") { Description = "Require VNC authentication (and VeNCrypt Plain with --tls-cert) with this password." };
+        var tlsCertificate = new Option<string?>("--tls-cert") { Description = "PKCS#12 (.pfx) certificate: offer VeNCrypt X509None / X509Plain over TLS." };
+        var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (0 = until Ctrl-C).", DefaultValueFactory = _ => 0 };
+        var verbose = new Option<bool>("--verbose") { Description = "Debug logging." };
+        var command = new Command("serve", "Play a trace as a virtual display and serve it to VNC clients (TCP and WebSocket on one port); prints per-client statistics on exit.")
+        {
+            trace, rfbPort, spicePort, listen, loop, speed, password, tlsCertificate, duration, verbose,
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(
+            new ServeSettings(
+                result.GetValue(trace)!,
+                result.GetValue(rfbPort),
+                result.GetValue(spicePort),
+                result.GetValue(listen)!,
+                result.GetValue(loop),
+                result.GetValue(speed),
+                result.GetValue(password),
+                result.GetValue(tlsCertificate),
+                result.GetValue(duration),
+                result.GetValue(verbose)),
+            cancellationToken));
+        return command;
+    }
+
+    private sealed record ServeSettings(
+        string Trace, int RfbPort, int? SpicePort, string Listen, bool Loop, double Speed, string? Password, string? TlsCertificate, double Duration, bool Verbose);
+
+    private static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
+    {
+        var logger = new ConsoleLogger(settings.Verbose ? LogLevel.Debug : LogLevel.Information);
+        if (!File.Exists(settings.Trace))
+        {
+            Console.Error.WriteLine($"error: trace '{settings.Trace}' not found");
+            return 2;
+        }
+
+        if (!IPAddress.TryParse(settings.Listen, out IPAddress? address) || settings.RfbPort is < 0 or > 65535 || settings.Speed <= 0)
+        {
+            Console.Error.WriteLine("error: --listen must be an IP address, --rfb-port 0..65535 and --speed above 0");
+            return 2;
+        }
+
+        if (settings.SpicePort is not null)
+        {
+            // The SPICE adapter (Encoders.Spice) attaches here: a second TcpHost on the same host.Display.
+            logger.Log(LogLevel.Warning, default, "--spice-port: the SPICE adapter is not wired into serve yet; serving RFB only", null, (s, _) => s);
+        }
+
+        RfbServerOptions options;
+        try
+        {
+            options = new RfbServerOptions
+            {
+                DesktopName = Path.GetFileNameWithoutExtension(settings.Trace),
+                Password = settings.Password,
+                TlsCertificate = settings.TlsCertificate is null ? null : X509CertificateLoader.LoadPkcs12FromFile(settings.TlsCertificate, null),
+            };
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            Console.Error.WriteLine($"error: --tls-cert: {ex.Message}");
+            return 2;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (settings.Duration > 0)
+        {
+            stop.CancelAfter(TimeSpan.FromSeconds(settings.Duration));
+        }
+
+        var device = new TraceReplayDevice(settings.Trace, new TraceReplayOptions { Loop = settings.Loop, Speed = settings.Speed });
+        RfbHost host;
+        try
+        {
+            host = new RfbHost(device, new IPEndPoint(address, settings.RfbPort), options, logger);
+        }
+        catch (ArgumentException ex)
+        {
+            await device.DisposeAsync().ConfigureAwait(false);
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+
+        await using (host.ConfigureAwait(false))
+        {
+            try
+            {
+                await host.StartAsync(stop.Token).ConfigureAwait(false);
+            }
+            catch (System.Net.Sockets.SocketException ex)
+            {
+                Console.Error.WriteLine($"error: cannot listen on {settings.Listen}:{settings.RfbPort}: {ex.Message}");
+                return 1;
+            }
+
+            Console.Error.WriteLine(
+                $"serving {device.Name} ({host.Display.Mode}) on {settings.Listen}:{host.Port} — VNC: vncviewer {settings.Listen}::{host.Port}, " +
+                $"noVNC: ws://{settings.Listen}:{host.Port}/ — Ctrl-C to stop");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            PrintStatistics(host);
+        }
+
+        return 0;
+    }
+
+    /// <summary>One line per client (plain text: the output is often a log file or a narrow terminal).</summary>
+    private static void PrintStatistics(RfbHost host)
+    {
+        IReadOnlyList<RfbClientStatistics> clients = [.. host.Server.FinishedClients, .. host.Server.Clients];
+        Console.WriteLine($"RFB clients: {clients.Count}");
+        foreach (RfbClientStatistics client in clients)
+        {
+            Console.WriteLine($"  {client}; ended: {client.DisconnectReason ?? "still connected"}");
+        }
+
+        var display = host.Display.Statistics;
+        Console.WriteLine($"display: {display.Frames} frames scanned once for all clients, {display.CopiesFound} copies found");
+    }
+}
