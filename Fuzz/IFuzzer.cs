@@ -6,8 +6,14 @@ namespace Fuzz;
 /// </summary>
 public interface IFuzzer
 {
-    /// <summary>Target name; its seed and regression inputs live in <c>corpus/fuzz/&lt;Name&gt;/</c>.</summary>
+    /// <summary>Target name; its committed regression inputs live in <c>corpus/fuzz/&lt;Name&gt;/</c>.</summary>
     string Name { get; }
 
     void FuzzTarget(ReadOnlySpan<byte> input);
+
+    /// <summary>
+    /// Valid inputs made with the library's own encoders (deterministic): the starting points of mutation, so the
+    /// mutator explores the decoder's deep paths rather than its header checks. Each must be accepted.
+    /// </summary>
+    IEnumerable<byte[]> CreateSeeds();
 }

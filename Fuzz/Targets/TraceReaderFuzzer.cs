@@ -1,4 +1,6 @@
+using Codecs.Pixels;
 using Codecs.Trace;
+using Fuzz.Seeds;
 
 namespace Fuzz.Targets;
 
@@ -36,6 +38,30 @@ public sealed class TraceReaderFuzzer : IFuzzer
         if (first is not null)
         {
             throw first;
+        }
+    }
+
+    public IEnumerable<byte[]> CreateSeeds()
+    {
+        foreach (TraceCodec codec in Enum.GetValues<TraceCodec>())
+        {
+            using var output = new MemoryStream();
+            using (var writer = new TraceWriter(output, new TraceHeader(70, 50), new TraceWriterOptions { Codec = codec }, leaveOpen: true))
+            {
+                long timestamp = 0;
+                foreach ((string _, Framebuffer image) in SeedImages.All(70, 50))
+                {
+                    using (image)
+                    {
+                        writer.WriteFrame(timestamp, image.ReadOnlyView, [new Rect(0, 0, 70, 50)]);
+                        timestamp += 66_667;
+                    }
+                }
+
+                writer.Complete();
+            }
+
+            yield return output.ToArray();
         }
     }
 

@@ -130,6 +130,53 @@ public sealed class GlzTests
     }
 
     [Fact]
+    public void Rgb16_RoundTripsAsTheClientExpands_AndReferencesOnlyRgb16Images()
+    {
+        var window = new GlzEncoderWindow(1 << 20);
+        var encoder = new GlzEncoder(window);
+        var decoderWindow = new GlzDecoderWindow();
+        foreach (string kind in new[] { "text", "noise", "mixed" })
+        {
+            byte[] bgra = SpiceTestImages.Make(kind, 90, 50, 6);
+            var x555 = new byte[90 * 50 * 2];
+            for (int i = 0; i < 90 * 50; i++)
+            {
+                int v = (bgra[i * 4] >> 3) | ((bgra[(i * 4) + 1] >> 3) << 5) | ((bgra[(i * 4) + 2] >> 3) << 10);
+                x555[i * 2] = (byte)v;
+                x555[(i * 2) + 1] = (byte)(v >> 8);
+            }
+
+            // The same picture as RGB32 first: a different type, so the RGB16 images cannot reference it.
+            byte[] asRgb32 = Encode(encoder, LzImageType.Rgb32, bgra, 90, 50, topDown: true, out _);
+            byte[] first = Encode(encoder, LzImageType.Rgb16, x555, 90, 50, topDown: false, out _);
+            byte[] second = Encode(encoder, LzImageType.Rgb16, x555, 90, 50, topDown: false, out _);
+            GlzDecoder.Decode(asRgb32, decoderWindow);
+            GlzImage a = GlzDecoder.Decode(first, decoderWindow);
+            GlzImage b = GlzDecoder.Decode(second, decoderWindow);
+            Assert.Equal(new GlzHeader(LzImageType.Rgb16, false, 90, 50, 180, a.Header.ImageId, a.Header.WindowHeadDistance), a.Header);
+            if (kind == "noise")
+            {
+                Assert.True(first.Length > 90 * 50 * 2, $"noise RGB16 took {first.Length} bytes: it referenced the RGB32 image");
+                Assert.True(second.Length < first.Length / 50, $"{second.Length} vs {first.Length}");
+            }
+
+            var expected = new byte[90 * 50 * 4];
+            for (int i = 0; i < 90 * 50; i++)
+            {
+                int v = x555[i * 2] | (x555[(i * 2) + 1] << 8);
+                for (int c = 0; c < 3; c++)
+                {
+                    int five = (v >> (5 * c)) & 31;
+                    expected[(i * 4) + c] = (byte)((five << 3) | (five >> 2));
+                }
+            }
+
+            AssertPixels(expected, a.Pixels, alpha: false);
+            AssertPixels(expected, b.Pixels, alpha: false);
+        }
+    }
+
+    [Fact]
     public void Window_EvictsOldImagesAndAnnouncesHeadDistance()
     {
         var window = new GlzEncoderWindow(10_000);
@@ -238,6 +285,7 @@ public sealed class GlzTests
         Assert.Equal(glz, inflated);
         Assert.Throws<CodecDataException>(() => GlzZlib.Decompress(wrapped.AsSpan(0, written), glz.Length - 1, inflated));
         Assert.Throws<CodecDataException>(() => GlzZlib.Decompress(wrapped.AsSpan(0, written / 2), glz.Length, inflated));
+        Assert.Throws<CodecDataException>(() => GlzZlib.Decompress([], glz.Length, inflated));
         Assert.False(GlzZlib.TryCompress(glz.AsSpan(0, 99), wrapped, out _));
     }
 

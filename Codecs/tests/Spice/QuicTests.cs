@@ -56,6 +56,39 @@ public sealed class QuicTests
         }
     }
 
+    /// <summary>
+    /// Golden output: the SHA-256 of the encoder's bytes on a fixed set of images (every type, sizes across the
+    /// 2048/12288-position evolution boundaries, every synthetic kind, a tile of each corpus frame), recorded before
+    /// the speed work. QUIC leaves the encoder no freedom, so any optimisation must keep this hash.
+    /// </summary>
+    [Fact]
+    public void Encode_GoldenHash_IsUnchanged()
+    {
+        var encoder = new QuicEncoder();
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        int[][] sizes = [[3, 3], [64, 64], [2049, 3], [12289, 2], [150, 97]];
+        foreach (QuicImageType type in new[] { QuicImageType.Rgb32, QuicImageType.Rgb24, QuicImageType.Rgba, QuicImageType.Rgb16 })
+        {
+            int bpp = type switch { QuicImageType.Rgb16 => 2, QuicImageType.Rgb24 => 3, _ => 4 };
+            foreach (int[] s in sizes)
+            {
+                foreach (string kind in SpiceTestImages.Kinds)
+                {
+                    byte[] source = ToLayout(type, SpiceTestImages.Make(kind, s[0], s[1], seed: (s[0] * 7) + s[1], alpha: type == QuicImageType.Rgba));
+                    sha.AppendData(Encode(encoder, type, source, s[0], s[1], s[0] * bpp));
+                }
+            }
+        }
+
+        foreach ((string _, byte[] frame, int width, int _) in SpiceTestImages.CorpusFrames)
+        {
+            sha.AppendData(Encode(encoder, QuicImageType.Rgb32, SpiceTestImages.Crop(frame, width, 512, 256, 320, 200), 320, 200, 1280));
+        }
+
+        string hash = Convert.ToHexString(sha.GetHashAndReset());
+        Assert.Equal("D214B5CE2DF35B69AAE586EB918E6B4E27894EFD4971F28B570001A7A9167C0B", hash);
+    }
+
     [Fact]
     public void RoundTrip_4096x2160()
     {

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Codecs.Pixels;
 using Damage.Device;
+using Damage.Sharing;
 
 namespace Damage.Tests.Sharing;
 
@@ -49,4 +50,39 @@ internal sealed class ScriptedDevice : IDisplayDevice
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>A <see cref="ScriptedDevice"/> served by a running <see cref="SharedDisplay"/>; disposing ends the device and waits for the pump.</summary>
+internal sealed class ScriptedDisplay : IAsyncDisposable
+{
+    private ScriptedDisplay(ScriptedDevice device, SharedDisplay display, Task pump)
+    {
+        Device = device;
+        Display = display;
+        Pump = pump;
+    }
+
+    public ScriptedDevice Device { get; }
+
+    public SharedDisplay Display { get; }
+
+    public Task Pump { get; }
+
+    /// <summary>Starts the pump and waits until <paramref name="first"/> is the display's first frame.</summary>
+    public static async Task<ScriptedDisplay> StartAsync(Framebuffer first, CancellationToken cancellationToken, CursorShape? cursor = null, CursorPosition pointer = default)
+    {
+        var device = new ScriptedDevice();
+        var display = new SharedDisplay(device);
+        Task pump = display.RunAsync(cancellationToken);
+        device.Push(first, cursor, pointer);
+        await display.WaitForFirstFrameAsync(cancellationToken).ConfigureAwait(false);
+        return new ScriptedDisplay(device, display, pump);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Device.End();
+        await Pump.ConfigureAwait(false);
+        await Display.DisposeAsync().ConfigureAwait(false);
+    }
 }

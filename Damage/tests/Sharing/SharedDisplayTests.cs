@@ -58,14 +58,12 @@ public sealed class SharedDisplayTests
     [Fact]
     public async Task SlowClient_PendingStateStaysBoundedAndExact()
     {
-        var device = new ScriptedDevice();
-        await using var display = new SharedDisplay(device);
-        Task pump = display.RunAsync(Cancellation);
         var random = new Random(1234);
         using Framebuffer frame = Framebuffer.Allocate(640, 480);
         random.NextBytes(frame.Span);
-        device.Push(frame);
-        await display.WaitForFirstFrameAsync(Cancellation);
+        await using var scripted = await ScriptedDisplay.StartAsync(frame, Cancellation);
+        ScriptedDevice device = scripted.Device;
+        SharedDisplay display = scripted.Display;
         var costModel = new RectCostModel(64, 1.0, 32);
         using DisplayClient client = display.Connect(costModel);
         using var picture = new ClientPicture();
@@ -95,22 +93,18 @@ public sealed class SharedDisplayTests
             Assert.True(picture.Matches(update.Frame));
         }
 
-        device.End();
-        await pump;
     }
 
     [Fact]
     public async Task ModeChange_ResizesEveryClientWithAFullRepaint()
     {
-        var device = new ScriptedDevice();
-        await using var display = new SharedDisplay(device);
-        Task pump = display.RunAsync(Cancellation);
         using Framebuffer small = Framebuffer.Allocate(320, 200);
         using Framebuffer large = Framebuffer.Allocate(800, 600);
         new Random(1).NextBytes(small.Span);
         new Random(2).NextBytes(large.Span);
-        device.Push(small);
-        await display.WaitForFirstFrameAsync(Cancellation);
+        await using var scripted = await ScriptedDisplay.StartAsync(small, Cancellation);
+        ScriptedDevice device = scripted.Device;
+        SharedDisplay display = scripted.Display;
         using DisplayClient client = display.Connect();
         Assert.Equal(new DisplayMode(320, 200, PixelFormat.Bgrx32), client.Mode);
         using var picture = new ClientPicture();
@@ -130,19 +124,15 @@ public sealed class SharedDisplayTests
         }
 
         Assert.Equal(800, client.Mode.Width);
-        device.End();
-        await pump;
     }
 
     [Fact]
     public async Task Invalidate_ResendsTheAreaOfAnUpToDateClient()
     {
-        var device = new ScriptedDevice();
-        await using var display = new SharedDisplay(device);
-        Task pump = display.RunAsync(Cancellation);
         using Framebuffer frame = Framebuffer.Allocate(300, 300);
-        device.Push(frame);
-        await display.WaitForFirstFrameAsync(Cancellation);
+        await using var scripted = await ScriptedDisplay.StartAsync(frame, Cancellation);
+        ScriptedDevice device = scripted.Device;
+        SharedDisplay display = scripted.Display;
         using DisplayClient client = display.Connect();
         client.TakeUpdate().Dispose();
         Assert.False(client.HasChanges);
@@ -156,22 +146,18 @@ public sealed class SharedDisplayTests
             Assert.False(update.ModeChanged);
         }
 
-        device.End();
-        await pump;
     }
 
     [Fact]
     public async Task HeldUpdate_KeepsTheFrameStableUntilDisposed()
     {
-        var device = new ScriptedDevice();
-        await using var display = new SharedDisplay(device);
-        Task pump = display.RunAsync(Cancellation);
         using Framebuffer first = Framebuffer.Allocate(64, 64);
         using Framebuffer second = Framebuffer.Allocate(64, 64);
         first.Span.Fill(0x11);
         second.Span.Fill(0x22);
-        device.Push(first);
-        await display.WaitForFirstFrameAsync(Cancellation);
+        await using var scripted = await ScriptedDisplay.StartAsync(first, Cancellation);
+        ScriptedDevice device = scripted.Device;
+        SharedDisplay display = scripted.Display;
         using DisplayClient client = display.Connect();
 
         ClientUpdate held = client.TakeUpdate();
@@ -189,20 +175,16 @@ public sealed class SharedDisplayTests
             Assert.Equal(64L * 64, update.Rectangles.Sum(r => r.Area));
         }
 
-        device.End();
-        await pump;
     }
 
     [Fact]
     public async Task CursorAndPointerChanges_AreDeliveredOncePerClient()
     {
-        var device = new ScriptedDevice();
-        await using var display = new SharedDisplay(device);
-        Task pump = display.RunAsync(Cancellation);
         using Framebuffer frame = Framebuffer.Allocate(100, 100);
         var arrow = new CursorShape(2, 2, 0, 0, new byte[16]);
-        device.Push(frame, arrow, new CursorPosition(5, 6, true));
-        await display.WaitForFirstFrameAsync(Cancellation);
+        await using var scripted = await ScriptedDisplay.StartAsync(frame, Cancellation, arrow, new CursorPosition(5, 6, true));
+        ScriptedDevice device = scripted.Device;
+        SharedDisplay display = scripted.Display;
         using DisplayClient client = display.Connect();
         using (ClientUpdate update = client.TakeUpdate())
         {
@@ -224,8 +206,6 @@ public sealed class SharedDisplayTests
         }
 
         Assert.False(client.HasChanges);
-        device.End();
-        await pump;
     }
 
     [Fact]

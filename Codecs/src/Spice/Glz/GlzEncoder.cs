@@ -109,7 +109,8 @@ public sealed class GlzEncoderWindow
 /// <summary>
 /// GLZ encoder: LZ with references into earlier images of the client's <see cref="GlzEncoderWindow"/> (same
 /// <see cref="LzImageType"/> only, never older than the window head it announces in <c>win_head_dist</c>).
-/// Types: RGB24, RGB32 and RGBA (whose alpha pass may reference earlier RGBA images' alpha).
+/// Types: RGB16 (x555, literals big-endian), RGB24, RGB32 and RGBA (whose alpha pass may reference earlier RGBA
+/// images' alpha).
 /// </summary>
 public sealed class GlzEncoder(GlzEncoderWindow window)
 {
@@ -118,6 +119,7 @@ public sealed class GlzEncoder(GlzEncoderWindow window)
     private readonly GlzEncoderWindow _window = window;
     private readonly int[] _local = new int[1 << LocalHashLog];
     private int _generation;
+    private PendingImage? _pending;
 
     /// <summary>Upper bound of the encoded size in bytes.</summary>
     public static long GetMaxEncodedLength(LzImageType type, int width, int height) =>
@@ -130,9 +132,27 @@ public sealed class GlzEncoder(GlzEncoderWindow window)
     /// </summary>
     public bool TryEncode(LzImageType type, ReadOnlySpan<byte> pixels, int width, int height, int stride, bool topDown, Span<byte> destination, out int bytesWritten, out ulong imageId)
     {
-        if (type is not (LzImageType.Rgb24 or LzImageType.Rgb32 or LzImageType.Rgba))
+        if (!TryEncodeTentative(type, pixels, width, height, stride, topDown, destination, out bytesWritten, out imageId))
         {
-            throw new ArgumentOutOfRangeException(nameof(type), "GLZ encodes RGB24, RGB32 and RGBA.");
+            return false;
+        }
+
+        CommitTentative();
+        return true;
+    }
+
+    /// <summary>
+    /// Encodes one image like <see cref="TryEncode"/> but leaves it out of the dictionary until
+    /// <see cref="CommitTentative"/>: a caller that compares GLZ with another codec and sends the other one simply
+    /// does not commit, so the client never misses an id it would wait for. The next encode of this encoder drops
+    /// an uncommitted image; no other encoder of the window may encode in between.
+    /// </summary>
+    public bool TryEncodeTentative(LzImageType type, ReadOnlySpan<byte> pixels, int width, int height, int stride, bool topDown, Span<byte> destination, out int bytesWritten, out ulong imageId)
+    {
+        _pending = null;
+        if (type is not (LzImageType.Rgb16 or LzImageType.Rgb24 or LzImageType.Rgb32 or LzImageType.Rgba))
+        {
+            throw new ArgumentOutOfRangeException(nameof(type), "GLZ encodes RGB16, RGB24, RGB32 and RGBA.");
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
@@ -177,7 +197,7 @@ public sealed class GlzEncoder(GlzEncoderWindow window)
             for (int x = 0; x < width; x++, o++)
             {
                 int p = x * bpp;
-                rgb[o] = row[p] | ((uint)row[p + 1] << 8) | ((uint)row[p + 2] << 16);
+                rgb[o] = bpp == 2 ? row[p] | ((uint)row[p + 1] << 8) : row[p] | ((uint)row[p + 1] << 8) | ((uint)row[p + 2] << 16);
                 if (alpha is not null)
                 {
                     alpha[o] = row[p + 3];
@@ -196,16 +216,30 @@ public sealed class GlzEncoder(GlzEncoderWindow window)
             return false;
         }
 
-        // Later images find this one through every fourth position (any 4 consecutive probes hit one of them).
-        IndexForLaterImages(_window.RgbTable, rgb, curBase, 6);
-        if (alpha is not null)
-        {
-            IndexForLaterImages(_window.EnsureAlphaTable(), alpha, curBase, 16);
-        }
-
-        _window.Commit(type, rgb, alpha, n);
+        _pending = new PendingImage(type, rgb, alpha, curBase, imageId);
         bytesWritten = pos;
         return true;
+    }
+
+    /// <summary>Adds the image of the last successful <see cref="TryEncodeTentative"/> to the dictionary.</summary>
+    public void CommitTentative()
+    {
+        PendingImage pending = _pending ?? throw new InvalidOperationException("No tentative GLZ image to commit.");
+        if (pending.Base != _window.NextBase || pending.Id != _window.NextImageId)
+        {
+            throw new InvalidOperationException("The GLZ window changed since the tentative encode.");
+        }
+
+        _pending = null;
+
+        // Later images find this one through every fourth position (any 4 consecutive probes hit one of them).
+        IndexForLaterImages(_window.RgbTable, pending.Rgb, pending.Base, 6);
+        if (pending.Alpha is not null)
+        {
+            IndexForLaterImages(_window.EnsureAlphaTable(), pending.Alpha, pending.Base, 16);
+        }
+
+        _window.Commit(pending.Type, pending.Rgb, pending.Alpha, pending.Rgb.Length);
     }
 
     // Two probes per position: a short-key table of this image's positions (like LZ) and a long-key table of earlier
@@ -373,6 +407,13 @@ public sealed class GlzEncoder(GlzEncoderWindow window)
                     dst[pos + 2] = (byte)(s >> 16);
                     pos += 3;
                 }
+                else if (bytesPerUnit == 2)
+                {
+                    // x555 literals are big-endian on the wire.
+                    dst[pos] = (byte)(s >> 8);
+                    dst[pos + 1] = (byte)s;
+                    pos += 2;
+                }
                 else
                 {
                     dst[pos++] = (byte)s;
@@ -437,4 +478,6 @@ public sealed class GlzEncoder(GlzEncoderWindow window)
 
         return true;
     }
+
+    private sealed record PendingImage(LzImageType Type, uint[] Rgb, uint[]? Alpha, long Base, ulong Id);
 }

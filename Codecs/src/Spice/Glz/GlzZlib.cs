@@ -56,6 +56,11 @@ public static class GlzZlib
             throw new ArgumentException("Destination smaller than glz_data_size.", nameof(destination));
         }
 
+        if (source.IsEmpty)
+        {
+            Fail(0, "empty zlib stream"); // and a fixed pointer to an empty span is null, which UnmanagedMemoryStream rejects
+        }
+
         try
         {
             unsafe
@@ -84,7 +89,7 @@ public static class GlzZlib
                 }
             }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException || (e is IOException && e is not CodecDataException))
         {
             throw new CodecDataException(FormatName, -1, "malformed zlib data", e);
         }

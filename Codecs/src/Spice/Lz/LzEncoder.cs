@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Codecs.Spice.Lz;
 
@@ -145,6 +147,10 @@ public sealed class LzEncoder
         _generation += n + 1;
         int[] table = _table;
 
+        // A table about twice the image's positions: a 64×64 tile uses 8 K entries (32 KiB, L1-resident) instead
+        // of the whole 32 K; large images use all of it.
+        int hashShift = 64 - Math.Clamp(BitOperations.Log2((uint)n) + 1, 10, HashLog);
+
         int i = 0;
         int literalStart = 0;
         int misses = 0;
@@ -156,9 +162,7 @@ public sealed class LzEncoder
             // Keys compare as one or two 64-bit loads (two or four 32-bit symbols).
             ulong k0 = Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref s0, i)));
             ulong k1 = keyLength == 4 ? Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref s0, i + 2))) : 0;
-            uint h = keyLength == 2
-                ? (uint)(((k0 * 0x9E3779B97F4A7C15UL) >> 40) ^ (k0 >> 61)) & ((1u << HashLog) - 1)
-                : (uint)(((k0 ^ (k1 << 4)) * 0x9E3779B97F4A7C15UL) >> (64 - HashLog));
+            uint h = (uint)(((keyLength == 2 ? k0 : k0 ^ (k1 << 4)) * 0x9E3779B97F4A7C15UL) >> hashShift);
             ref int slot = ref Unsafe.Add(ref t0, (int)h);
             int candidate = slot - baseIndex;
             slot = i + baseIndex;
@@ -168,6 +172,24 @@ public sealed class LzEncoder
                 && (keyLength == 2 || Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref s0, candidate + 2))) == k1))
             {
                 int length = keyLength;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    // Long matches (background runs, repeated rows) eight symbols at a time.
+                    while (i + length + Vector256<uint>.Count <= n)
+                    {
+                        uint equal = Vector256.Equals(
+                            Vector256.LoadUnsafe(ref s0, (nuint)(candidate + length)),
+                            Vector256.LoadUnsafe(ref s0, (nuint)(i + length))).ExtractMostSignificantBits();
+                        if (equal != 0xFF)
+                        {
+                            length += BitOperations.TrailingZeroCount(~equal);
+                            goto Extended;
+                        }
+
+                        length += Vector256<uint>.Count;
+                    }
+                }
+
                 while (i + length + 1 < n
                     && Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref s0, candidate + length)))
                         == Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref s0, i + length))))
@@ -180,6 +202,8 @@ public sealed class LzEncoder
                     length++;
                 }
 
+            Extended:
+
                 if (!EmitLiterals(unit, sym, literalStart, i, dst, ref pos) || !EmitMatch(length - bias, distance - 1, dst, ref pos))
                 {
                     return false;
@@ -189,7 +213,7 @@ public sealed class LzEncoder
                 int end = i + length;
                 if (end - 1 <= last && length > 1)
                 {
-                    table[Hash(sym, end - 1, keyLength)] = end - 1 + baseIndex;
+                    table[Hash(sym, end - 1, keyLength, hashShift)] = end - 1 + baseIndex;
                 }
 
                 i = end;
@@ -207,17 +231,16 @@ public sealed class LzEncoder
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Hash(uint[] sym, int i, int keyLength)
+    private static uint Hash(uint[] sym, int i, int keyLength, int hashShift)
     {
         ref uint s0 = ref MemoryMarshal.GetArrayDataReference(sym);
         ulong k0 = Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref s0, i)));
-        if (keyLength == 2)
+        if (keyLength == 4)
         {
-            return (uint)(((k0 * 0x9E3779B97F4A7C15UL) >> 40) ^ (k0 >> 61)) & ((1u << HashLog) - 1);
+            k0 ^= Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref s0, i + 2))) << 4;
         }
 
-        ulong k1 = Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref s0, i + 2)));
-        return (uint)(((k0 ^ (k1 << 4)) * 0x9E3779B97F4A7C15UL) >> (64 - HashLog));
+        return (uint)((k0 * 0x9E3779B97F4A7C15UL) >> hashShift);
     }
 
     private static void Gather(Unit unit, ReadOnlySpan<byte> pixels, int unitsPerRow, int height, int stride, uint[] sym)
@@ -229,12 +252,36 @@ public sealed class LzEncoder
             switch (unit)
             {
                 case Unit.Rgb:
+                    // Drop the pad/alpha byte, a vector at a time (this pass is a large share of a tile's encode).
                     ReadOnlySpan<uint> px = MemoryMarshal.Cast<byte, uint>(row[..(unitsPerRow * 4)]);
-                    for (int x = 0; x < px.Length; x++)
+                    int v = 0;
+                    if (Vector256.IsHardwareAccelerated)
                     {
-                        sym[o++] = px[x] & 0xFFFFFF;
+                        ref uint src = ref MemoryMarshal.GetReference(px);
+                        ref uint dstRef = ref MemoryMarshal.GetArrayDataReference(sym);
+                        Vector256<uint> mask = Vector256.Create(0xFFFFFFu);
+                        for (; v <= px.Length - Vector256<uint>.Count; v += Vector256<uint>.Count)
+                        {
+                            (Vector256.LoadUnsafe(ref src, (nuint)v) & mask).StoreUnsafe(ref dstRef, (nuint)(o + v));
+                        }
+                    }
+                    else if (Vector128.IsHardwareAccelerated)
+                    {
+                        ref uint src = ref MemoryMarshal.GetReference(px);
+                        ref uint dstRef = ref MemoryMarshal.GetArrayDataReference(sym);
+                        Vector128<uint> mask = Vector128.Create(0xFFFFFFu);
+                        for (; v <= px.Length - Vector128<uint>.Count; v += Vector128<uint>.Count)
+                        {
+                            (Vector128.LoadUnsafe(ref src, (nuint)v) & mask).StoreUnsafe(ref dstRef, (nuint)(o + v));
+                        }
                     }
 
+                    for (; v < px.Length; v++)
+                    {
+                        sym[o + v] = px[v] & 0xFFFFFF;
+                    }
+
+                    o += px.Length;
                     break;
                 case Unit.Alpha:
                     for (int x = 0; x < unitsPerRow; x++)

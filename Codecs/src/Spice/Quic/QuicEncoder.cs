@@ -344,19 +344,8 @@ public sealed class QuicEncoder
         uint[] curKey = grp.CurKey;
         while (true)
         {
-            while (stopIdx < end)
-            {
-                i = CodeSpan(grp, dst, ref pos, i, stopIdx + 1, row0, runIndex);
-                if (i <= stopIdx)
-                {
-                    goto DoRun;
-                }
-
-                UpdateModel(grp, stopIdx);
-                stopIdx = i + (int)(Tabrand(ref st) & (uint)waitMask);
-            }
-
-            i = CodeSpan(grp, dst, ref pos, i, end, row0, runIndex);
+            // Codes up to the end of the segment, updating the model at every sampled pixel, unless a run starts.
+            i = CodeSpan(grp, dst, ref pos, i, end, row0, runIndex, ref stopIdx, waitMask);
             if (i < end)
             {
                 goto DoRun;
@@ -402,12 +391,14 @@ public sealed class QuicEncoder
         }
     }
 
-    // Codes pixels [i, limit) of one pass, stopping early where the run predicate fires (rows ≥ 1); returns the
-    // index reached. The hot loop of the encoder: bit writer and table pointers live in locals, the destination was
-    // checked for the whole row by the caller.
-    private int CodeSpan(Group grp, Span<byte> dst, ref int pos, int i, int limit, bool row0, int runIndex)
+    // Codes pixels [i, end) of one pass, stopping early where the run predicate fires (rows ≥ 1); returns the index
+    // reached. After coding the pixel at stopIdx the model is updated there and the next sample drawn (the reference's
+    // wait-count loop), so in the first 2048 positions, where every pixel is sampled, nothing returns per pixel. The
+    // hot loop of the encoder: bit writer and every plane's reference live in locals, the destination was checked for
+    // the whole row by the caller.
+    private int CodeSpan(Group grp, Span<byte> dst, ref int pos, int i, int end, bool row0, int runIndex, ref int stopIdx, int waitMask)
     {
-        if (i >= limit)
+        if (i >= end)
         {
             return i;
         }
@@ -418,12 +409,25 @@ public sealed class QuicEncoder
         ref uint curKey = ref MemoryMarshal.GetArrayDataReference(grp.CurKey);
         ref uint prevKey = ref MemoryMarshal.GetArrayDataReference(grp.PrevKey);
         ref byte output = ref MemoryMarshal.GetReference(dst);
+        bool three = grp.Count == 3;
+        ref byte cur0 = ref MemoryMarshal.GetArrayDataReference(grp.Cur[0]);
+        ref byte prev0 = ref MemoryMarshal.GetArrayDataReference(grp.Prev[0]);
+        ref byte corr0 = ref MemoryMarshal.GetArrayDataReference(grp.Corr[0]);
+        ref byte best0 = ref MemoryMarshal.GetArrayDataReference(grp.BestCode[0]);
+        ref byte cur1 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.Cur[1]) : ref cur0;
+        ref byte prev1 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.Prev[1]) : ref prev0;
+        ref byte corr1 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.Corr[1]) : ref corr0;
+        ref byte best1 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.BestCode[1]) : ref best0;
+        ref byte cur2 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.Cur[2]) : ref cur0;
+        ref byte prev2 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.Prev[2]) : ref prev0;
+        ref byte corr2 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.Corr[2]) : ref corr0;
+        ref byte best2 = ref three ? ref MemoryMarshal.GetArrayDataReference(grp.BestCode[2]) : ref best0;
         int mask = _mask;
         ulong acc = _acc;
         int filled = _filled;
         int o = pos;
-        int channels = grp.Count;
-        for (; i < limit; i++)
+        int stop = stopIdx;
+        for (; i < end; i++)
         {
             if (!row0 && Unsafe.Add(ref prevKey, i - 1) == Unsafe.Add(ref prevKey, i) && runIndex != i && i > 2
                 && Unsafe.Add(ref curKey, i - 1) == Unsafe.Add(ref curKey, i - 2))
@@ -431,32 +435,55 @@ public sealed class QuicEncoder
                 break;
             }
 
-            for (int c = 0; c < channels; c++)
+            uint packed = CodeOf(ref cur0, ref prev0, ref corr0, ref best0, i, row0, mask, ref u2l, ref bucket, ref code);
+            Emit(packed, ref acc, ref filled, ref output, ref o);
+            if (three)
             {
-                ref byte cur = ref MemoryMarshal.GetArrayDataReference(grp.Cur[c]);
-                ref byte corr = ref MemoryMarshal.GetArrayDataReference(grp.Corr[c]);
-                int left = Unsafe.Add(ref cur, i - 1);
-                int pred = row0 ? left : (left + Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(grp.Prev[c]), i)) >> 1;
-                byte e = Unsafe.Add(ref u2l, (Unsafe.Add(ref cur, i) - pred) & mask);
-                Unsafe.Add(ref corr, i + 1) = e;
-                int l = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(grp.BestCode[c]), Unsafe.Add(ref bucket, Unsafe.Add(ref corr, i)));
-                uint packed = Unsafe.Add(ref code, (l << 8) | e);
-                filled += (int)(packed >> 16);
-                acc |= (ulong)(packed & 0xFFFF) << (64 - filled);
-                if (filled >= 32)
-                {
-                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, o), BitConverter.IsLittleEndian ? (uint)(acc >> 32) : BinaryPrimitives.ReverseEndianness((uint)(acc >> 32)));
-                    o += 4;
-                    acc <<= 32;
-                    filled -= 32;
-                }
+                packed = CodeOf(ref cur1, ref prev1, ref corr1, ref best1, i, row0, mask, ref u2l, ref bucket, ref code);
+                Emit(packed, ref acc, ref filled, ref output, ref o);
+                packed = CodeOf(ref cur2, ref prev2, ref corr2, ref best2, i, row0, mask, ref u2l, ref bucket, ref code);
+                Emit(packed, ref acc, ref filled, ref output, ref o);
+            }
+
+            if (i == stop)
+            {
+                UpdateModel(grp, i);
+                stop = i + 1 + (int)(Tabrand(ref grp.State) & (uint)waitMask);
             }
         }
 
         _acc = acc;
         _filled = filled;
         pos = o;
+        stopIdx = stop;
         return i;
+    }
+
+    // One channel of pixel i: predict, zig-zag map, store the context for the next pixel, look up the Golomb code
+    // of the bucket's best code length (code | length << 16).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint CodeOf(ref byte cur, ref byte prev, ref byte corr, ref byte best, int i, bool row0, int mask, ref byte u2l, ref byte bucket, ref uint code)
+    {
+        int left = Unsafe.Add(ref cur, i - 1);
+        int pred = row0 ? left : (left + Unsafe.Add(ref prev, i)) >> 1;
+        byte e = Unsafe.Add(ref u2l, (Unsafe.Add(ref cur, i) - pred) & mask);
+        Unsafe.Add(ref corr, i + 1) = e;
+        int l = Unsafe.Add(ref best, Unsafe.Add(ref bucket, Unsafe.Add(ref corr, i)));
+        return Unsafe.Add(ref code, (l << 8) | e);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Emit(uint packed, ref ulong acc, ref int filled, ref byte output, ref int o)
+    {
+        filled += (int)(packed >> 16);
+        acc |= (ulong)(packed & 0xFFFF) << (64 - filled);
+        if (filled >= 32)
+        {
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, o), BitConverter.IsLittleEndian ? (uint)(acc >> 32) : BinaryPrimitives.ReverseEndianness((uint)(acc >> 32)));
+            o += 4;
+            acc <<= 32;
+            filled -= 32;
+        }
     }
 
     private void UpdateModel(Group grp, int index)
