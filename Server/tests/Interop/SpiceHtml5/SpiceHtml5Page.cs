@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Playwright;
 using Xunit;
@@ -16,8 +17,8 @@ internal sealed class SpiceHtml5Page : IAsyncDisposable
     private const string Origin = "https://spice.test/";
     private const string TestPagePath = "test.html";
 
-    // Our page: spice-html5's SpiceMainConn on the server's port, errors collected, and the primary surface's canvas
-    // read back as "WxH:" + base64 of its RGBA bytes (null until SURFACE_CREATE made it).
+    // Our page: spice-html5's SpiceMainConn on the server's port, errors collected, and a comparison of the primary
+    // surface's canvas with an expected B,G,R,X frame done in the page (so polling moves no pixels over CDP).
     private const string TestPage = """
         <!doctype html>
         <html>
@@ -33,15 +34,30 @@ internal sealed class SpiceHtml5Page : IAsyncDisposable
             password: query.get('password'),
             onerror: e => window.spiceErrors.push(String(e && e.message ? e.message : e)),
         });
-        window.readCanvas = () => {
+        window.hasCanvas = () => document.getElementById('spice_surface_0') !== null;
+        window.setExpected = (width, height, bgrxBase64) => {
+            const binary = atob(bgrxBase64);
+            const bytes = new Uint8Array(binary.length);
+            for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+            window.expected = { width, height, bytes };
+        };
+        window.compareCanvas = () => {
             const canvas = document.getElementById('spice_surface_0');
-            if (!canvas) return null;
+            const expected = window.expected;
+            if (!canvas) return 'no canvas';
+            if (canvas.width !== expected.width || canvas.height !== expected.height)
+                return `canvas is ${canvas.width}x${canvas.height}, frame is ${expected.width}x${expected.height}`;
             const rgba = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-            let binary = '';
-            for (let i = 0; i < rgba.length; i += 0x8000) {
-                binary += String.fromCharCode.apply(null, rgba.subarray(i, i + 0x8000));
+            const bgrx = expected.bytes;
+            let differing = 0, first = -1;
+            for (let i = 0; i < bgrx.length; i += 4) {
+                if (rgba[i] !== bgrx[i + 2] || rgba[i + 1] !== bgrx[i + 1] || rgba[i + 2] !== bgrx[i]) {
+                    if (first < 0) first = i / 4;
+                    differing++;
+                }
             }
-            return canvas.width + 'x' + canvas.height + ':' + btoa(binary);
+            return differing === 0 ? 'identical'
+                : `${differing} pixels differ, first at (${first % canvas.width}, ${Math.floor(first / canvas.width)})`;
         };
         </script>
         </head>
@@ -54,9 +70,11 @@ internal sealed class SpiceHtml5Page : IAsyncDisposable
 
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
+    private readonly ConcurrentQueue<string> _console;
 
-    private SpiceHtml5Page(IPlaywright playwright, IBrowser browser, IPage page)
+    private SpiceHtml5Page(IPlaywright playwright, IBrowser browser, IPage page, ConcurrentQueue<string> console)
     {
+        _console = console;
         _playwright = playwright;
         _browser = browser;
         Page = page;
@@ -85,11 +103,12 @@ internal sealed class SpiceHtml5Page : IAsyncDisposable
             Permissions = ["local-network-access"],
         });
         IPage page = await context.NewPageAsync();
-        page.Console += (_, message) => Console.Error.WriteLine(message.Text);
+        var console = new ConcurrentQueue<string>();
+        page.Console += (_, message) => console.Enqueue(message.Text);
         await page.RouteAsync(Origin + "**", FulfillFromDiskAsync);
         string query = $"?port={port.ToString(CultureInfo.InvariantCulture)}&password={Uri.EscapeDataString(password)}";
         await page.GotoAsync(Origin + TestPagePath + query);
-        return new SpiceHtml5Page(playwright, browser, page);
+        return new SpiceHtml5Page(playwright, browser, page, console);
     }
 
     private static async Task FulfillFromDiskAsync(IRoute route)
@@ -122,72 +141,32 @@ internal sealed class SpiceHtml5Page : IAsyncDisposable
     /// <summary>Errors spice-html5 reported through onerror ("Permission denied." for a wrong ticket).</summary>
     public Task<string[]> ErrorsAsync() => Page.EvaluateAsync<string[]>("() => window.spiceErrors");
 
-    /// <summary>The primary surface's canvas as packed RGBA, or null before spice-html5 created it.</summary>
-    public async Task<(byte[] Rgba, int Width, int Height)?> ReadCanvasAsync()
-    {
-        string? encoded = await Page.EvaluateAsync<string?>("() => window.readCanvas ? window.readCanvas() : null");
-        if (encoded is null)
-        {
-            return null;
-        }
-
-        int colon = encoded.IndexOf(':', StringComparison.Ordinal);
-        string[] size = encoded[..colon].Split('x');
-        return (Convert.FromBase64String(encoded[(colon + 1)..]), int.Parse(size[0], CultureInfo.InvariantCulture), int.Parse(size[1], CultureInfo.InvariantCulture));
-    }
+    /// <summary>Whether spice-html5 has created the primary surface's canvas (SURFACE_CREATE arrived).</summary>
+    public Task<bool> HasCanvasAsync() => Page.EvaluateAsync<bool>("() => window.hasCanvas()");
 
     /// <summary>
     /// Reads the canvas until it equals the device's latest frame (colour only; the canvas's alpha is ignored):
-    /// spice-html5 draws as messages arrive, so the picture converges. Fails with the last difference after 60 s.
+    /// spice-html5 draws as messages arrive, so the picture converges. Fails with the last difference after 120 s
+    /// (generous: a 1920x1080 raw-bitmap frame is converted pixel by pixel in JavaScript on a loaded machine).
     /// </summary>
     public async Task WaitForFrameAsync(SteppedTraceDevice device)
     {
-        string last = "no canvas";
+        await Page.EvaluateAsync("([w, h, bgrx]) => window.setExpected(w, h, bgrx)", new object[] { device.Width, device.Height, Convert.ToBase64String(device.Frame) });
+        string last = "not compared";
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(60));
+        deadline.CancelAfter(TimeSpan.FromSeconds(120));
         try
         {
-            while (true)
+            while ((last = await Page.EvaluateAsync<string>("() => window.compareCanvas()")) != "identical")
             {
-                if (await ReadCanvasAsync() is { } canvas)
-                {
-                    last = Difference(device, canvas.Rgba, canvas.Width, canvas.Height);
-                    if (last == "identical")
-                    {
-                        return;
-                    }
-                }
-
                 await Task.Delay(250, deadline.Token);
             }
         }
         catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
         {
-            string[] errors = await ErrorsAsync();
-            Assert.Fail($"spice-html5's canvas never showed the served frame: {last}; errors: [{string.Join("; ", errors)}]");
+            Assert.Fail($"spice-html5's canvas never showed the served frame: {last}; errors: [{string.Join("; ", await ErrorsAsync())}]; "
+                + $"console: [{string.Join("; ", _console.TakeLast(20))}]");
         }
-    }
-
-    private static string Difference(SteppedTraceDevice device, byte[] rgba, int width, int height)
-    {
-        if (width != device.Width || height != device.Height)
-        {
-            return $"canvas is {width}x{height}, frame is {device.Width}x{device.Height}";
-        }
-
-        byte[] frame = device.Frame;
-        int differing = 0;
-        int first = -1;
-        for (int i = 0; i < frame.Length; i += 4)
-        {
-            if (rgba[i] != frame[i + 2] || rgba[i + 1] != frame[i + 1] || rgba[i + 2] != frame[i])
-            {
-                differing++;
-                first = first < 0 ? i / 4 : first;
-            }
-        }
-
-        return differing == 0 ? "identical" : $"{differing} pixels differ, first at ({first % width}, {first / width})";
     }
 
     public async ValueTask DisposeAsync()

@@ -59,7 +59,7 @@ public sealed class SpiceHtml5Tests
         }
 
         Assert.Contains("Permission denied.", await browser.ErrorsAsync());
-        Assert.Null(await browser.ReadCanvasAsync());
+        Assert.False(await browser.HasCanvasAsync());
         Assert.Empty(server.Host.Server.Clients);
     }
 
