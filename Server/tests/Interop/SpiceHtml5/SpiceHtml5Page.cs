@@ -144,6 +144,9 @@ internal sealed class SpiceHtml5Page : IAsyncDisposable
     /// <summary>Whether spice-html5 has created the primary surface's canvas (SURFACE_CREATE arrived).</summary>
     public Task<bool> HasCanvasAsync() => Page.EvaluateAsync<bool>("() => window.hasCanvas()");
 
+    /// <summary>The canvas against the frame last passed to <see cref="WaitForFrameAsync"/> ("identical" or where it differs).</summary>
+    public Task<string> CompareCanvasAsync() => Page.EvaluateAsync<string>("() => window.compareCanvas()");
+
     /// <summary>
     /// Reads the canvas until it equals the device's latest frame (colour only; the canvas's alpha is ignored):
     /// spice-html5 draws as messages arrive, so the picture converges. Fails with the last difference after 120 s
@@ -157,7 +160,7 @@ internal sealed class SpiceHtml5Page : IAsyncDisposable
         deadline.CancelAfter(TimeSpan.FromSeconds(120));
         try
         {
-            while ((last = await Page.EvaluateAsync<string>("() => window.compareCanvas()")) != "identical")
+            while ((last = await CompareCanvasAsync()) != "identical")
             {
                 await Task.Delay(250, deadline.Token);
             }

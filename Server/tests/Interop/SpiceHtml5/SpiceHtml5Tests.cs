@@ -88,6 +88,48 @@ public sealed class SpiceHtml5Tests
         }
     }
 
+    [Fact]
+    public async Task SamePort_ServesRawSpice_ToSpicyScreenshot_WhileTheBrowserIsConnected()
+    {
+        await using var server = await SpiceTestServer.StartAsync(new SpiceServerOptions { Password = Password });
+        await using var browser = await SpiceHtml5Page.OpenAsync(server.Port, Password);
+        await browser.WaitForFrameAsync(server.Device);
+
+        // spice-gtk speaks "REDQ" first on a plain TCP connection to the port the browser's WebSockets use.
+        string ppm = Path.Combine(Path.GetTempPath(), $"spice-html5-{Guid.NewGuid():N}.ppm");
+        try
+        {
+            string port = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            (int exit, string log) = await InteropServer.RunAsync(
+                InteropServer.RequireTool("/usr/bin/spicy-screenshot"), ["-h", "127.0.0.1", "-p", port, "-w", Password, "-o", ppm], TimeSpan.FromSeconds(60));
+            Assert.True(exit == 0, $"spicy-screenshot exited with {exit}: {log}");
+            (byte[] rgb, string convertLog) = await InteropServer.ReadRgbAsync(ppm);
+            Assert.Equal("identical", InteropServer.Compare(FrameRgb(server.Device), rgb, server.Device.Width, 3) + (rgb.Length == 0 ? convertLog : ""));
+        }
+        finally
+        {
+            File.Delete(ppm);
+            File.Delete(ppm + ".rgb");
+        }
+
+        // The browser's session was not disturbed by the second client.
+        Assert.Equal("identical", await browser.CompareCanvasAsync());
+    }
+
+    private static byte[] FrameRgb(SteppedTraceDevice device)
+    {
+        byte[] bgrx = device.Frame;
+        byte[] rgb = new byte[bgrx.Length / 4 * 3];
+        for (int i = 0, j = 0; i < bgrx.Length; i += 4, j += 3)
+        {
+            rgb[j] = bgrx[i + 2];
+            rgb[j + 1] = bgrx[i + 1];
+            rgb[j + 2] = bgrx[i];
+        }
+
+        return rgb;
+    }
+
     /// <summary>One trace device, its display and a SPICE host on a free loopback port, first frame already taken.</summary>
     private sealed class SpiceTestServer : IAsyncDisposable
     {
