@@ -80,10 +80,15 @@ public sealed partial class SpiceServer : IDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || channel?.Session.Closed.IsCancellationRequested == true)
         {
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             // Resets and EOF in the middle of anything are normal for these clients (research notes §12.24).
             LogConnectionLost(remote, e.Message);
+        }
+        catch (Exception e)
+        {
+            // A bug on our side: drop this connection, keep serving the others, and say so loudly.
+            LogConnectionFailed(e, remote);
         }
         finally
         {
@@ -190,9 +195,24 @@ public sealed partial class SpiceServer : IDisposable
             return (null, null);
         }
 
-        await WriteResultAsync(transport, SpiceLinkError.Ok, cancellationToken);
+        // Registered before the client hears OK, so its counters are listed as soon as it can use the channel.
         SpiceChannel channel = CreateChannel(transport, link, session);
         session.AddChannel(channel.Statistics);
+        try
+        {
+            await WriteResultAsync(transport, SpiceLinkError.Ok, cancellationToken);
+        }
+        catch
+        {
+            (channel as IDisposable)?.Dispose();
+            if (owned is not null)
+            {
+                _clients.TryRemove(owned.SessionId, out _);
+                owned.Close();
+            }
+
+            throw;
+        }
         if (owned is not null)
         {
             LogClientConnected(remote, owned.SessionId);
@@ -208,10 +228,7 @@ public sealed partial class SpiceServer : IDisposable
             case SpiceChannelType.Main:
                 return new MainChannel(transport, link, session, _clock);
             case SpiceChannelType.Display:
-                IImageTypeChooser chooser = _options.ForcedCompression is { } forced
-                    ? new ForcedImageTypeChooser(forced)
-                    : new SimpleImageTypeChooser();
-                var display = new DisplayChannel(transport, link, session, _source, chooser, _options, DisplayTotals);
+                var display = new DisplayChannel(transport, link, session, _source, _options, DisplayTotals);
                 session.Display = display.DisplayStatistics;
                 return display;
             case SpiceChannelType.Inputs:
@@ -281,6 +298,9 @@ public sealed partial class SpiceServer : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SPICE connection from {Remote} dropped: {Reason}")]
     private partial void LogDropped(string remote, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "SPICE connection from {Remote} failed")]
+    private partial void LogConnectionFailed(Exception exception, string remote);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "SPICE connection from {Remote} lost: {Reason}")]
     private partial void LogConnectionLost(string remote, string reason);

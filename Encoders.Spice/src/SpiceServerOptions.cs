@@ -1,4 +1,4 @@
-using Encoders.Spice.Protocol;
+using Codecs.Spice.Choice;
 
 namespace Encoders.Spice;
 

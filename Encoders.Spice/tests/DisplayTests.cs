@@ -1,4 +1,5 @@
 using Codecs.Pixels;
+using Codecs.Spice.Choice;
 using Damage.Device;
 using Encoders.Spice.Protocol;
 using Encoders.Spice.Tests.Support;
@@ -56,8 +57,10 @@ public sealed class DisplayTests
                 };
                 if (mode is not null)
                 {
-                    Assert.All(display.Canvas.ImageTypes.Keys, t => Assert.Contains(t, (SpiceImageType[])[expected, SpiceImageType.FromCache]));
+                    // The forced type, or its documented substitutes: raw below 54 bytes, LZ where QUIC/GLZ cannot take a tile.
+                    Assert.All(display.Canvas.ImageTypes.Keys, t => Assert.Contains(t, (SpiceImageType[])[expected, SpiceImageType.FromCache, SpiceImageType.Bitmap, SpiceImageType.LzRgb]));
                     Assert.True(stats.ImageBytes(expected) > 0);
+                    Assert.True(stats.ImageCount(expected) * 2 >= stats.ImageDraws, $"{expected}: {stats.ImageCount(expected)} of {stats.ImageDraws} draws");
                 }
 
                 if (mode == SpiceImageCompression.Glz)
@@ -69,6 +72,40 @@ public sealed class DisplayTests
                 {
                     TestContext.Current.SendDiagnosticMessage($"{trace} {mode}: {stats.Updates} updates, {stats.ImageDraws} image draws, {stats.Fills} fills, {stats.CopyBits} copy-bits, {stats.CacheHits} cache hits");
                 }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TwoClients_AtOnce_EachSeeTheSourceFrame_WithTheirOwnCompression()
+    {
+        var device = new SteppedDevice(new TraceReplayDevice(Corpus.Trace("terminal-scroll"), new TraceReplayOptions { RealTime = false }));
+        await using var harness = new ServerHarness(device);
+        device.Step();
+        (TestChannel mainA, uint sessionA) = await harness.ConnectMainAsync(cancellationToken: Ct);
+        (TestChannel mainB, uint sessionB) = await harness.ConnectMainAsync(cancellationToken: Ct);
+        await using (mainA)
+        await using (mainB)
+        {
+            Assert.NotEqual(sessionA, sessionB);
+            TestChannel channelB = await harness.ConnectDisplayAsync(sessionB, cancellationToken: Ct);
+            await channelB.SendAsync(DisplayMessage.PreferredCompression, [(byte)SpiceImageCompression.Quic], Ct);
+            using var a = new DisplayClientReader(await harness.ConnectDisplayAsync(sessionA, displayCaps: 0, glzWindow: 0, cancellationToken: Ct), harness.Server, sessionA);
+            using var b = new DisplayClientReader(channelB, harness.Server, sessionB);
+            await using (a.Channel)
+            await using (b.Channel)
+            {
+                for (int frame = 0; frame < 6; frame++)
+                {
+                    device.Step();
+                    await device.WaitHandedAsync(Ct);
+                    await a.CatchUpAsync(device.Snapshot.Pixels, device.Snapshot.Stride, Ct);
+                    await b.CatchUpAsync(device.Snapshot.Pixels, device.Snapshot.Stride, Ct);
+                }
+
+                Assert.Equal(2, harness.Server.Clients.Count);
+                Assert.DoesNotContain(SpiceImageType.GlzRgb, a.Canvas.ImageTypes.Keys); // no dictionary, no GLZ
+                Assert.True(b.Canvas.ImageTypes.GetValueOrDefault(SpiceImageType.Quic) > 0);
             }
         }
     }
@@ -175,7 +212,7 @@ public sealed class DisplayTests
         (TestChannel main, uint session) = await harness.ConnectMainAsync(cancellationToken: Ct);
         await using (main)
         {
-            device.Publish(view => Noise(view, 1));
+            device.Publish(view => Pattern(view, 1));
             TestChannel channel = await harness.ConnectDisplayAsync(session, cancellationToken: Ct);
             Assert.NotEqual(0u, channel.ServerChannelCaps & (1u << 6)); // PREF_COMPRESSION advertised
             await channel.SendAsync(DisplayMessage.PreferredCompression, [(byte)SpiceImageCompression.Lz4], Ct);
@@ -183,7 +220,7 @@ public sealed class DisplayTests
             await using (display.Channel)
             {
                 await display.ReadUntilAsync(DisplayMessage.Mark, Ct);
-                device.Publish(view => Noise(view, 2));
+                device.Publish(view => Pattern(view, 2));
                 await SyncAsync(device, display);
                 Assert.True(display.Canvas.ImageTypes.GetValueOrDefault(SpiceImageType.Lz4) >= 1);
             }
@@ -226,15 +263,6 @@ public sealed class DisplayTests
                 row[(4 * x) + 2] = (byte)(seed * 40);
                 row[(4 * x) + 3] = 0;
             }
-        }
-    }
-
-    internal static void Noise(ImageView view, int seed)
-    {
-        var random = new Random(seed);
-        for (int y = 0; y < view.Height; y++)
-        {
-            random.NextBytes(view.Row(y));
         }
     }
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Codecs.Spice.Choice;
 using Damage.Device;
-using Encoders.Spice.Protocol;
 using Encoders.Spice.Tests.Support;
 using Xunit;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using Codecs.Pixels;
+using Codecs.Spice.Choice;
 using Damage;
 using Damage.Device;
 using Encoders.Spice.Display;
@@ -23,7 +24,6 @@ internal sealed class DisplayChannel : SpiceChannel, IDisposable
     private const int MinCachedPixels = 256;
 
     private readonly IDisplaySource _source;
-    private readonly IImageTypeChooser _chooser;
     private readonly SpiceServerOptions _options;
     private readonly ImageWriter _images = new();
     private readonly TaskCompletionSource _initReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,11 +38,10 @@ internal sealed class DisplayChannel : SpiceChannel, IDisposable
     private volatile bool _ackSynced;
     private bool _initApplied;
 
-    public DisplayChannel(IDuplexPipe transport, LinkMessage link, SpiceClient session, IDisplaySource source, IImageTypeChooser chooser, SpiceServerOptions options, SpiceDisplayStatistics totals)
+    public DisplayChannel(IDuplexPipe transport, LinkMessage link, SpiceClient session, IDisplaySource source, SpiceServerOptions options, SpiceDisplayStatistics totals)
         : base(transport, link, session)
     {
         _source = source;
-        _chooser = chooser;
         _options = options;
         _clientLz4 = link.HasChannelCap(SpiceCaps.DisplayLz4Compression);
         DisplayStatistics = new SpiceDisplayStatistics(totals);
@@ -346,11 +345,18 @@ internal sealed class DisplayChannel : SpiceChannel, IDisposable
             }
         }
 
-        var support = new ClientImageSupport(_clientLz4, _images.GlzWindow is not null, (SpiceImageCompression)Volatile.Read(ref _preferred));
-        SpiceImageType wanted = _chooser.Choose(tile, support);
+        // Forced (tests, fixed setups) beats the client's PREFERRED_COMPRESSION, which beats the default AUTO_GLZ.
+        var preferred = (SpiceImageCompression)Volatile.Read(ref _preferred);
+        var request = new SpiceImageRequest
+        {
+            Compression = _options.ForcedCompression ?? (preferred != SpiceImageCompression.Invalid ? preferred : SpiceImageCompression.AutoGlz),
+            GlzAvailable = _images.GlzWindow is not null,
+            Lz4Supported = _clientLz4,
+            LossyAllowed = false, // later COPY_BITS read the picture back, and the tests demand exact pixels
+        };
         BeginDrawCopy(area, out MessageBuffer m);
         int imageStart = m.BodyLength;
-        SpiceImageType written = _images.Write(m, tile, wanted, id, flags);
+        SpiceImageType written = _images.Write(m, tile, request, id, flags);
         DisplayStatistics.AddImage(written, m.BodyLength - imageStart);
         Send();
     }

@@ -114,6 +114,9 @@ internal sealed class MessageBuffer : IBufferWriter<byte>
     public void PatchU32(int bodyOffset, uint value) =>
         BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(_headerLength + bodyOffset, 4), value);
 
+    /// <summary>Overwrites a byte already written at <paramref name="bodyOffset"/>.</summary>
+    public void PatchU8(int bodyOffset, byte value) => _buffer[_headerLength + bodyOffset] = value;
+
     /// <summary>Forgets body bytes written after <paramref name="bodyLength"/> (an encoder that gave up).</summary>
     public void Truncate(int bodyLength) => _length = _headerLength + bodyLength;
 

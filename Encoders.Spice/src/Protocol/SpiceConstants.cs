@@ -134,33 +134,3 @@ internal static class SpiceMouseMode
     public const uint Server = 1;
     public const uint Client = 2;
 }
-
-/// <summary>Image types of the Image descriptor (<c>SpiceImageType</c>).</summary>
-public enum SpiceImageType : byte
-{
-    Bitmap = 0,
-    Quic = 1,
-    LzPalette = 100,
-    LzRgb = 101,
-    GlzRgb = 102,
-    FromCache = 103,
-    Surface = 104,
-    Jpeg = 105,
-    FromCacheLossless = 106,
-    ZlibGlzRgb = 107,
-    JpegAlpha = 108,
-    Lz4 = 109,
-}
-
-/// <summary>PREFERRED_COMPRESSION values (<c>SpiceImageCompression</c>).</summary>
-public enum SpiceImageCompression : byte
-{
-    Invalid = 0,
-    Off = 1,
-    AutoGlz = 2,
-    AutoLz = 3,
-    Quic = 4,
-    Glz = 5,
-    Lz = 6,
-    Lz4 = 7,
-}

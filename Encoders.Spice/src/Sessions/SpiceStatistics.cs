@@ -1,3 +1,4 @@
+using Codecs.Spice.Choice;
 using Encoders.Spice.Protocol;
 
 namespace Encoders.Spice;

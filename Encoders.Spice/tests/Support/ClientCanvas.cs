@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using Codecs.Pixels;
+using Codecs.Spice.Choice;
 using Codecs.Spice.Glz;
 using Codecs.Spice.Lz;
 using Codecs.Spice.Lz4Image;
 using Codecs.Spice.Quic;
-using Encoders.Spice.Protocol;
 using Xunit;
 
 namespace Encoders.Spice.Tests.Support;
