@@ -17,12 +17,20 @@ public sealed class RfbHost : IAsyncDisposable
     private readonly TcpHost _tcp;
     private Task? _pump;
 
-    public RfbHost(IDisplayDevice device, IPEndPoint endpoint, RfbServerOptions options, ILogger logger)
+    /// <param name="device">The display to serve.</param>
+    /// <param name="endpoint">Where to listen (port 0: any free port).</param>
+    /// <param name="options">RFB settings.</param>
+    /// <param name="logger">Connection and client events.</param>
+    /// <param name="sniffTimeout">How long a silent new connection may take to show "GET " (WebSocket); default 100 ms.</param>
+    public RfbHost(IDisplayDevice device, IPEndPoint endpoint, RfbServerOptions options, ILogger logger, TimeSpan? sniffTimeout = null)
     {
         Device = device;
         Display = new SharedDisplay(device, logger: logger);
         Server = new RfbServer(Display, options, logger);
-        _tcp = new TcpHost(endpoint, async (pipe, remote, ct) => await Server.ServeAsync(pipe, remote, ct).ConfigureAwait(false), logger, "RFB");
+        _tcp = new TcpHost(endpoint, async (pipe, remote, ct) => await Server.ServeAsync(pipe, remote, ct).ConfigureAwait(false), logger, "RFB")
+        {
+            SniffTimeout = sniffTimeout ?? TimeSpan.FromMilliseconds(100),
+        };
     }
 
     public IDisplayDevice Device { get; }

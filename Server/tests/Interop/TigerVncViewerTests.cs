@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using Encoders.Rfb;
+using Xunit;
+
+namespace Server.Tests.Interop;
+
+/// <summary>
+/// TigerVNC's vncviewer 1.12 on an Xvfb screen (no window manager, so no decorations): the viewer window's area of a
+/// root-window screenshot (found with xwininfo) must equal the held trace frame, for Tight (lossless, JPEG off) and
+/// ZRLE. The viewer negotiates continuous updates and fences, so those paths run too.
+/// </summary>
+public sealed class TigerVncViewerTests
+{
+    [Theory]
+    [InlineData("Tight", "Tight")]
+    [InlineData("ZRLE", "ZRLE")]
+    public async Task Vncviewer_UnderXvfb_ScreenshotEqualsTheFrame(string preferred, string expectedEncoding)
+    {
+        string xvfb = InteropServer.RequireTool("/usr/bin/Xvfb");
+        string viewer = InteropServer.RequireTool("/usr/bin/vncviewer");
+        string import = InteropServer.RequireTool("/usr/bin/import");
+        await using InteropServer server = await InteropServer.StartAsync("window-drag.fbt", 20);
+        int display = FreeDisplayNumber();
+        string home = Directory.CreateTempSubdirectory("vncviewer-home").FullName;
+        // A screen larger than the framebuffer, so the whole viewer window fits wherever it is placed.
+        using Process x = Start(xvfb, [$":{display}", "-screen", "0", $"{server.Device.Width + 128}x{server.Device.Height + 200}x24", "-nolisten", "tcp"], home);
+        using Process vnc = Start(
+            viewer,
+            [
+                "-display", $":{display}", $"-PreferredEncoding={preferred}", "-AutoSelect=0", "-FullColor=1", "-NoJPEG=1",
+                "-SecurityTypes=None", "-RemoteResize=0", "-Shared=1", "-geometry", $"{server.Device.Width}x{server.Device.Height}+0+0",
+                $"127.0.0.1::{server.Port}",
+            ],
+            home,
+            delayMs: 500);
+        try
+        {
+            string png = Path.Combine(home, "screen.png");
+            string result = "no screenshot";
+            for (int attempt = 0; attempt < 30 && result != "identical"; attempt++)
+            {
+                await Task.Delay(1000, TestContext.Current.CancellationToken);
+                Assert.False(vnc.HasExited, "vncviewer exited: " + ErrorOutput(vnc));
+                if (server.Host.Server.Clients is not [{ Updates: > 0 }])
+                {
+                    continue;
+                }
+
+                (int exit, string log) = await InteropServer.RunAsync(import, ["-display", $":{display}", "-window", "root", png], TimeSpan.FromSeconds(30));
+                Assert.True(exit == 0, "import failed: " + log);
+                (int left, int top) = await FindViewerWindowAsync(display, server.Device.Width, server.Device.Height);
+                (byte[] rgb, string convertLog) = await InteropServer.ReadRgbAsync(png, $"{server.Device.Width}x{server.Device.Height}+{left}+{top}");
+                result = rgb.Length == 0 ? "convert failed: " + convertLog : InteropServer.Compare(server.Device.FrameRgb(), rgb, server.Device.Width, 3);
+            }
+
+            if (result != "identical")
+            {
+                // Keep the evidence for whoever reads the CI log.
+                string kept = Directory.CreateTempSubdirectory("rfb-interop-failure").FullName;
+                File.Copy(png, Path.Combine(kept, "screen.png"));
+                await File.WriteAllBytesAsync(Path.Combine(kept, "expected.rgb"), server.Device.FrameRgb(), TestContext.Current.CancellationToken);
+                result += $" (screenshot and expected RGB kept in {kept})";
+            }
+
+            Assert.Equal("identical", result);
+            RfbClientStatistics client = Assert.Single(server.Host.Server.Clients);
+            Assert.Equal(expectedEncoding, client.Encoding);
+        }
+        finally
+        {
+            Stop(vnc);
+            Stop(x);
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Process, System.Text.StringBuilder> s_errors = new();
+
+    private static string ErrorOutput(Process process)
+    {
+        if (!s_errors.TryGetValue(process, out System.Text.StringBuilder? errors))
+        {
+            return "";
+        }
+
+        lock (errors)
+        {
+            return errors.ToString();
+        }
+    }
+
+    /// <summary>Where the viewer's framebuffer-sized window is on the screen (xwininfo, absolute position).</summary>
+    private static async Task<(int Left, int Top)> FindViewerWindowAsync(int display, int width, int height)
+    {
+        string xwininfo = InteropServer.RequireTool("/usr/bin/xwininfo");
+        (int exit, string tree) = await InteropServer.RunAsync(xwininfo, ["-display", $":{display}", "-root", "-tree"], TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0, "xwininfo failed: " + tree);
+        // Lines end with "WxH+x+y  +absX+absY".
+        foreach (System.Text.RegularExpressions.Match match in System.Text.RegularExpressions.Regex.Matches(tree, @"(\d+)x(\d+)[+-]-?\d+[+-]-?\d+\s+\+(-?\d+)\+(-?\d+)"))
+        {
+            if (int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) == width &&
+                int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) == height)
+            {
+                return (int.Parse(match.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(match.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return (0, 0);
+    }
+
+    private static int FreeDisplayNumber()
+    {
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            int number = Random.Shared.Next(40, 400);
+            if (!File.Exists($"/tmp/.X{number}-lock") && !File.Exists($"/tmp/.X11-unix/X{number}"))
+            {
+                return number;
+            }
+        }
+
+        throw new InvalidOperationException("no free X display number");
+    }
+
+    private static Process Start(string fileName, string[] arguments, string home, int delayMs = 1000)
+    {
+        var info = new ProcessStartInfo(fileName) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["HOME"] = home;
+        Process process = Process.Start(info)!;
+        var errors = new System.Text.StringBuilder();
+        s_errors.AddOrUpdate(process, errors);
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (errors)
+            {
+                errors.AppendLine(e.Data);
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        Thread.Sleep(delayMs);
+        return process;
+    }
+
+    private static void Stop(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(5000);
+        }
+    }
+}
