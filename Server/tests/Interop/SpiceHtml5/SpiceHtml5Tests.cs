@@ -1,7 +1,7 @@
 using System.Net;
+using Codecs.Spice.Choice;
 using Damage.Device;
 using Encoders.Spice;
-using Encoders.Spice.Protocol;
 using Microsoft.Extensions.Logging;
 using Server.Hosting;
 using Xunit;
