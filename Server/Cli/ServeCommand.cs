@@ -2,20 +2,23 @@ using System.CommandLine;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Damage.Device;
+using Codecs.Spice.Choice;
 using Encoders.Rfb;
+using Encoders.Spice;
 using Microsoft.Extensions.Logging;
 using Server.Hosting;
 
 namespace Server.Cli;
 
-/// <summary>The <c>serve</c> verb: play a trace as a display and serve it over RFB (and, once wired, SPICE).</summary>
+/// <summary>The <c>serve</c> verb: play a trace as one display and serve it over RFB and SPICE (each with WebSocket on its port).</summary>
 internal static class ServeCommand
 {
     public static Command Create()
     {
         var trace = new Argument<string>("trace") { Description = "The .fbt trace to play as the display (e.g. corpus/terminal-scroll.fbt)." };
         var rfbPort = new Option<int>("--rfb-port") { Description = "TCP port for RFB/VNC clients; WebSocket clients (noVNC) use the same port. 0 picks a free port.", DefaultValueFactory = _ => 5900 };
-        var spicePort = new Option<int?>("--spice-port") { Description = "TCP port for SPICE clients (reserved: the SPICE adapter is not wired into serve yet)." };
+        var spicePort = new Option<int?>("--spice-port") { Description = "TCP port for SPICE clients (spicy, remote-viewer; spice-html5 over WebSocket on the same port). 0 picks a free port; default 5930.", DefaultValueFactory = _ => 5930 };
+        var noSpice = new Option<bool>("--no-spice") { Description = "Serve RFB only." };
         var listen = new Option<string>("--listen") { Description = "Address to bind (0.0.0.0 for all interfaces).", DefaultValueFactory = _ => "127.0.0.1" };
         var loop = new Option<bool>("--loop") { Description = "Restart the trace when it ends (otherwise the last frame stays on screen)." };
         var speed = new Option<double>("--speed") { Description = "Playback speed factor (2 = twice as fast).", DefaultValueFactory = _ => 1.0 };
@@ -23,15 +26,15 @@ internal static class ServeCommand
         var tlsCertificate = new Option<string?>("--tls-cert") { Description = "PKCS#12 (.pfx) certificate: offer VeNCrypt X509None / X509Plain over TLS." };
         var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (0 = until Ctrl-C).", DefaultValueFactory = _ => 0 };
         var verbose = new Option<bool>("--verbose") { Description = "Debug logging." };
-        var command = new Command("serve", "Play a trace as a virtual display and serve it to VNC clients (TCP and WebSocket on one port); prints per-client statistics on exit.")
+        var command = new Command("serve", "Play a trace as a virtual display and serve it to VNC and SPICE clients (TCP and WebSocket on each port); prints per-client statistics on exit.")
         {
-            trace, rfbPort, spicePort, listen, loop, speed, password, tlsCertificate, duration, verbose,
+            trace, rfbPort, spicePort, noSpice, listen, loop, speed, password, tlsCertificate, duration, verbose,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new ServeSettings(
                 result.GetValue(trace)!,
                 result.GetValue(rfbPort),
-                result.GetValue(spicePort),
+                result.GetValue(noSpice) ? null : result.GetValue(spicePort),
                 result.GetValue(listen)!,
                 result.GetValue(loop),
                 result.GetValue(speed),
@@ -61,10 +64,10 @@ internal static class ServeCommand
             return 2;
         }
 
-        if (settings.SpicePort is not null)
+        if (settings.SpicePort is < 0 or > 65535)
         {
-            // The SPICE adapter (Encoders.Spice) attaches here: a second TcpHost on the same host.Display.
-            logger.Log(LogLevel.Warning, default, "--spice-port: the SPICE adapter is not wired into serve yet; serving RFB only", null, (s, _) => s);
+            Console.Error.WriteLine("error: --spice-port must be 0..65535");
+            return 2;
         }
 
         RfbServerOptions options;
@@ -90,55 +93,85 @@ internal static class ServeCommand
         }
 
         var device = new TraceReplayDevice(settings.Trace, new TraceReplayOptions { Loop = settings.Loop, Speed = settings.Speed });
-        RfbHost host;
-        try
+        var display = new DisplayHost(device, logger);
+        await using (display.ConfigureAwait(false))
         {
-            host = new RfbHost(device, new IPEndPoint(address, settings.RfbPort), options, logger);
-        }
-        catch (ArgumentException ex)
-        {
-            await device.DisposeAsync().ConfigureAwait(false);
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return 2;
-        }
-
-        await using (host.ConfigureAwait(false))
-        {
+            RfbHost rfb;
+            SpiceHost? spice;
             try
             {
-                await host.StartAsync(stop.Token).ConfigureAwait(false);
+                rfb = new RfbHost(display, new IPEndPoint(address, settings.RfbPort), options, logger);
+                spice = settings.SpicePort is int spicePort
+                    ? new SpiceHost(display.Display, new IPEndPoint(address, spicePort), new SpiceServerOptions { Password = settings.Password }, logger)
+                    : null;
             }
-            catch (System.Net.Sockets.SocketException ex)
+            catch (ArgumentException ex)
             {
-                Console.Error.WriteLine($"error: cannot listen on {settings.Listen}:{settings.RfbPort}: {ex.Message}");
-                return 1;
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return 2;
             }
 
-            Console.Error.WriteLine(
-                $"serving {device.Name} ({host.Display.Mode}) on {settings.Listen}:{host.Port} — VNC: vncviewer {settings.Listen}::{host.Port}, " +
-                $"noVNC: ws://{settings.Listen}:{host.Port}/ — Ctrl-C to stop");
-            try
+            await using (rfb.ConfigureAwait(false))
             {
-                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+                try
+                {
+                    await display.StartAsync(stop.Token).ConfigureAwait(false);
+                    await rfb.StartAsync(stop.Token).ConfigureAwait(false);
+                    spice?.Start();
+                }
+                catch (System.Net.Sockets.SocketException ex)
+                {
+                    Console.Error.WriteLine($"error: cannot listen on {settings.Listen}: {ex.Message}");
+                    if (spice is not null)
+                    {
+                        await spice.DisposeAsync().ConfigureAwait(false);
+                    }
 
-            PrintStatistics(host);
+                    return 1;
+                }
+
+                Console.Error.WriteLine(
+                    $"serving {device.Name} ({display.Display.Mode}) on {settings.Listen} — VNC: vncviewer {settings.Listen}::{rfb.Port}, " +
+                    $"noVNC: ws://{settings.Listen}:{rfb.Port}/" +
+                    (spice is null ? "" : $", SPICE: remote-viewer spice://{settings.Listen}:{spice.Port}, spice-html5: ws://{settings.Listen}:{spice.Port}") +
+                    " — Ctrl-C to stop");
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                if (spice is not null)
+                {
+                    await spice.DisposeAsync().ConfigureAwait(false);
+                }
+
+                PrintStatistics(rfb, spice);
+            }
         }
 
         return 0;
     }
 
     /// <summary>One line per client (plain text: the output is often a log file or a narrow terminal).</summary>
-    private static void PrintStatistics(RfbHost host)
+    private static void PrintStatistics(RfbHost host, SpiceHost? spice)
     {
         IReadOnlyList<RfbClientStatistics> clients = [.. host.Server.FinishedClients, .. host.Server.Clients];
         Console.WriteLine($"RFB clients: {clients.Count}");
         foreach (RfbClientStatistics client in clients)
         {
             Console.WriteLine($"  {client}; ended: {client.DisconnectReason ?? "still connected"}");
+        }
+
+        if (spice is not null)
+        {
+            SpiceDisplayStatistics totals = spice.Server.DisplayTotals;
+            Console.WriteLine(
+                $"SPICE display channels: {totals.Updates} updates, {totals.ImageDraws} images, {totals.Fills} fills, {totals.CopyBits} COPY_BITS, " +
+                $"cache {totals.CacheHits} hits / {totals.CacheInserts} inserts; by type: " +
+                string.Join(", ", Enum.GetValues<SpiceImageType>().Where(t => totals.ImageCount(t) > 0).Select(t => $"{t} {totals.ImageCount(t)} ({totals.ImageBytes(t) / 1024} KiB)")));
         }
 
         var display = host.Display.Statistics;

@@ -7,30 +7,41 @@ using Microsoft.Extensions.Logging;
 namespace Server.Hosting;
 
 /// <summary>
-/// A display device served over RFB on one TCP port (WebSocket on the same port): device → <see cref="SharedDisplay"/>
-/// (one scan per frame) → <see cref="RfbServer"/> → <see cref="TcpHost"/>. The SPICE adapter attaches to the same
-/// <see cref="Display"/> with its own <see cref="TcpHost"/>.
+/// A display served over RFB on one TCP port (WebSocket on the same port): <see cref="SharedDisplay"/> (one scan per
+/// frame) → <see cref="RfbServer"/> → <see cref="TcpHost"/>. Either attached to a <see cref="DisplayHost"/> that other
+/// protocol hosts share (<c>serve</c> with RFB and SPICE), or owning its own device and display (tests, RFB only).
 /// </summary>
 public sealed class RfbHost : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
     private readonly TcpHost _tcp;
-    private Task? _pump;
+    private readonly DisplayHost? _ownedDisplay;
 
-    /// <param name="device">The display to serve.</param>
-    /// <param name="endpoint">Where to listen (port 0: any free port).</param>
-    /// <param name="options">RFB settings.</param>
-    /// <param name="logger">Connection and client events.</param>
-    /// <param name="sniffTimeout">How long a silent new connection may take to show "GET " (WebSocket); default 100 ms.</param>
-    public RfbHost(IDisplayDevice device, IPEndPoint endpoint, RfbServerOptions options, ILogger logger, TimeSpan? sniffTimeout = null)
+    /// <summary>
+    /// Serves <paramref name="display"/>, which the caller starts and disposes. <paramref name="sniffTimeout"/> is how
+    /// long a silent new connection may take to show "GET " (WebSocket); default 100 ms.
+    /// </summary>
+    public RfbHost(DisplayHost display, IPEndPoint endpoint, RfbServerOptions options, ILogger logger, TimeSpan? sniffTimeout = null)
     {
-        Device = device;
-        Display = new SharedDisplay(device, logger: logger);
+        ArgumentNullException.ThrowIfNull(display);
+        Device = display.Device;
+        Display = display.Display;
         Server = new RfbServer(Display, options, logger);
         _tcp = new TcpHost(endpoint, async (pipe, remote, ct) => await Server.ServeAsync(pipe, remote, ct).ConfigureAwait(false), logger, "RFB")
         {
             SniffTimeout = sniffTimeout ?? TimeSpan.FromMilliseconds(100),
         };
+    }
+
+    /// <summary>Serves <paramref name="device"/> alone; the host owns the device, its display and the pump.</summary>
+    public RfbHost(IDisplayDevice device, IPEndPoint endpoint, RfbServerOptions options, ILogger logger, TimeSpan? sniffTimeout = null)
+        : this(new DisplayHost(device, logger), endpoint, options, logger, sniffTimeout, owned: true)
+    {
+    }
+
+    private RfbHost(DisplayHost display, IPEndPoint endpoint, RfbServerOptions options, ILogger logger, TimeSpan? sniffTimeout, bool owned)
+        : this(display, endpoint, options, logger, sniffTimeout)
+    {
+        _ownedDisplay = owned ? display : null;
     }
 
     public IDisplayDevice Device { get; }
@@ -42,34 +53,27 @@ public sealed class RfbHost : IAsyncDisposable
     /// <summary>The bound port (valid after <see cref="StartAsync"/>).</summary>
     public int Port => _tcp.LocalEndPoint.Port;
 
-    /// <summary>Starts the display pump, waits for the first frame, then starts accepting clients.</summary>
+    /// <summary>Starts an owned display (waiting for its first frame), then accepts clients.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _pump = Display.RunAsync(_stop.Token);
-        await Display.WaitForFirstFrameAsync(cancellationToken).ConfigureAwait(false);
+        if (_ownedDisplay is not null)
+        {
+            await _ownedDisplay.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         _tcp.Start();
     }
 
-    /// <summary>Completes when the device ends (a trace without --loop) or the pump fails.</summary>
-    public Task Completion => _pump ?? Task.CompletedTask;
+    /// <summary>Completes when an owned display's device ends (a trace without --loop) or its pump fails.</summary>
+    public Task Completion => _ownedDisplay?.Completion ?? Task.CompletedTask;
 
+    /// <summary>Closes the port and every connection, then an owned display and its device.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
         await _tcp.DisposeAsync().ConfigureAwait(false);
-        if (_pump is not null)
+        if (_ownedDisplay is not null)
         {
-            try
-            {
-                await _pump.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await _ownedDisplay.DisposeAsync().ConfigureAwait(false);
         }
-
-        await Display.DisposeAsync().ConfigureAwait(false);
-        await Device.DisposeAsync().ConfigureAwait(false);
-        _stop.Dispose();
     }
 }
