@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using Damage.Device;
 using Codecs.Spice.Choice;
+using Damage.Device;
 using Encoders.Rfb;
 using Encoders.Spice;
 using Microsoft.Extensions.Logging;
