@@ -70,6 +70,21 @@ public sealed class RealClientTests
     }
 
     [Fact]
+    public async Task SpicyScreenshot_Ticket_ExpiredPasswordRejected()
+    {
+        var device = new ManualDevice(320, 200);
+        var options = new SpiceServerOptions { Password = "open sesame", PasswordExpiry = DateTimeOffset.UtcNow.AddMinutes(-1) };
+        await using var harness = new ServerHarness(device, options);
+        await using var host = new TcpTestHost(harness.Server);
+        device.Publish(view => DisplayTests.Pattern(view, 9));
+        await device.WaitHandedAsync(Ct);
+
+        // The right password, but its validity ended: spice-gtk gets a permission error and captures nothing.
+        Assert.NotEqual(0, await ExternalClient.ScreenshotExitCodeAsync(host.Port, "open sesame", Ct));
+        Assert.Empty(harness.Server.Clients);
+    }
+
+    [Fact]
     public async Task SpicyScreenshot_OverTls_WithTheCaInSslCertFile()
     {
         using X509Certificate2 certificate = CreateLoopbackCertificate();
