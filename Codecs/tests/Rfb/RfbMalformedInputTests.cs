@@ -275,7 +275,7 @@ public class RfbMalformedInputTests
         var view = new ImageView(fb, FbWidth, FbHeight, FbWidth * 4, s_format);
         int accepted = 0;
         int trials = 0;
-        while (trials < 1000)
+        while (trials < 3000)
         {
             trials++;
             byte[] mutated = (byte[])valid.Clone();
