@@ -76,7 +76,7 @@ public sealed class TigerVncViewerTests
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Process, System.Text.StringBuilder> s_errors = new();
 
-    private static string ErrorOutput(Process process)
+    internal static string ErrorOutput(Process process)
     {
         if (!s_errors.TryGetValue(process, out System.Text.StringBuilder? errors))
         {
@@ -90,7 +90,7 @@ public sealed class TigerVncViewerTests
     }
 
     /// <summary>Where the viewer's framebuffer-sized window is on the screen (xwininfo, absolute position).</summary>
-    private static async Task<(int Left, int Top)> FindViewerWindowAsync(int display, int width, int height)
+    internal static async Task<(int Left, int Top)> FindViewerWindowAsync(int display, int width, int height)
     {
         string xwininfo = InteropServer.RequireTool("/usr/bin/xwininfo");
         (int exit, string tree) = await InteropServer.RunAsync(xwininfo, ["-display", $":{display}", "-root", "-tree"], TimeSpan.FromSeconds(30));
@@ -108,7 +108,7 @@ public sealed class TigerVncViewerTests
         return (0, 0);
     }
 
-    private static int FreeDisplayNumber()
+    internal static int FreeDisplayNumber()
     {
         for (int attempt = 0; attempt < 100; attempt++)
         {
@@ -122,7 +122,7 @@ public sealed class TigerVncViewerTests
         throw new InvalidOperationException("no free X display number");
     }
 
-    private static Process Start(string fileName, string[] arguments, string home, int delayMs = 1000)
+    internal static Process Start(string fileName, string[] arguments, string home, int delayMs = 1000, IDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (string argument in arguments)
@@ -131,6 +131,11 @@ public sealed class TigerVncViewerTests
         }
 
         info.Environment["HOME"] = home;
+        foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         Process process = Process.Start(info)!;
         var errors = new System.Text.StringBuilder();
         s_errors.AddOrUpdate(process, errors);
@@ -148,7 +153,7 @@ public sealed class TigerVncViewerTests
         return process;
     }
 
-    private static void Stop(Process process)
+    internal static void Stop(Process process)
     {
         if (!process.HasExited)
         {
