@@ -16,7 +16,7 @@ namespace Codecs.Spice.Quic;
 /// planes are coded with table-driven Golomb codes (code and length packed in one <see cref="uint"/>) into a 64-bit
 /// MSB-first accumulator that spills little-endian 32-bit words.
 /// </remarks>
-public sealed class QuicEncoder
+public sealed partial class QuicEncoder
 {
     private const int HeaderBytes = 20;
 
@@ -117,7 +117,15 @@ public sealed class QuicEncoder
             _u2l = s_u2l5;
         }
 
-        _rgb.Reset(width, bpc);
+        if (type == QuicImageType.Rgb32)
+        {
+            _rgb.ResetState();
+        }
+        else
+        {
+            _rgb.Reset(width, bpc);
+        }
+
         if (channels == 4)
         {
             _alpha.Reset(width, bpc);
@@ -141,7 +149,15 @@ public sealed class QuicEncoder
 
         // Worst case for one row; the destination is checked once per row.
         long rowBytes = GetMaxEncodedLength(type, width, 1) - HeaderBytes;
-        for (int row = 0; row < height; row++)
+        if (type == QuicImageType.Rgb32)
+        {
+            if (!EncodeRgb32Rows(pixels, width, height, stride, dst, ref pos, rowBytes))
+            {
+                return false;
+            }
+        }
+
+        for (int row = 0; type != QuicImageType.Rgb32 && row < height; row++)
         {
             ReadOnlySpan<byte> line = pixels.Slice(row * stride, width * bpp);
             _rgb.Swap();
@@ -797,6 +813,11 @@ public sealed class QuicEncoder
                 BestCode[c].AsSpan().Fill((byte)(bpc - 1));
             }
 
+            ResetState();
+        }
+
+        public void ResetState()
+        {
             State = new State
             {
                 WaitCnt = 0,

@@ -1,0 +1,428 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Codecs.Spice.Quic;
+
+/// <summary>
+/// The RGB32 path of the encoder (the common case): no per-channel planes. A vector pre-pass turns each row into one
+/// word per pixel holding the three mapped residuals (B | G &lt;&lt; 8 | R &lt;&lt; 16) and a bit per pixel for "same colour
+/// as the left pixel"; the coder then only looks up, emits and samples, and finds run-mode entries and run ends with
+/// bit scans instead of per-pixel compares. Output is bit-identical to the generic path.
+/// </summary>
+public sealed partial class QuicEncoder
+{
+    // Code lengths for the 16-bit model counters: [e * 8 + lane], lane k holding code 7 - k. PHMINPOSUW returns the
+    // lowest lane among equal minima, which is then the highest code: the reference's tie-break.
+    private static readonly ushort[] s_lenReversed8 = BuildReversedLengths();
+
+    // Counters of the three channels (R, G, B) as [channel * 64 + bucket * 8 + lane], lanes in reversed code order.
+    // 16 bits suffice: every code length is 1..26, so no counter exceeds 26 × the smallest + 26, and the smallest
+    // stays ≤ 900 + 26 before a halving (the largest trigger plus one code), i.e. every counter stays below 24200.
+    private readonly ushort[] _rgbCounters = new ushort[3 * 8 * 8];
+    private readonly byte[] _rgbBest = new byte[3 * 8];
+
+    private uint[] _residuals = [];
+    private uint[] _correlate = [];
+    private ulong[] _sameAsLeft = [];
+    private ulong[] _sameAsLeftAbove = [];
+    private ulong[] _runCandidates = [];
+
+    private bool EncodeRgb32Rows(ReadOnlySpan<byte> pixels, int width, int height, int stride, Span<byte> dst, ref int pos, long rowBytes)
+    {
+        if (_residuals.Length < width)
+        {
+            int words = (width / 64) + 2;
+            _residuals = new uint[width];
+            _correlate = new uint[width + 1];
+            _sameAsLeft = new ulong[words];
+            _sameAsLeftAbove = new ulong[words];
+            _runCandidates = new ulong[words];
+        }
+
+        Array.Clear(_rgbCounters);
+        _rgbBest.AsSpan().Fill(7);
+        ref byte first = ref MemoryMarshal.GetReference(pixels);
+        for (int row = 0; row < height; row++)
+        {
+            ref byte cur = ref Unsafe.Add(ref first, row * stride);
+            (_sameAsLeft, _sameAsLeftAbove) = (_sameAsLeftAbove, _sameAsLeft);
+            if (row == 0)
+            {
+                QuicRgb32Rows.Residuals(ref cur, ref cur, width, firstRow: true, _residuals);
+            }
+            else
+            {
+                QuicRgb32Rows.Residuals(ref cur, ref Unsafe.Add(ref first, (row - 1) * stride), width, firstRow: false, _residuals);
+            }
+
+            QuicRgb32Rows.SameAsLeft(ref cur, width, _sameAsLeft);
+            if (row > 0)
+            {
+                QuicRgb32Rows.RunCandidates(_sameAsLeft, _sameAsLeftAbove, width, _runCandidates);
+            }
+
+            if (dst.Length - pos >= rowBytes)
+            {
+                CodeRgb32Row(dst, ref pos, width, row == 0);
+                continue;
+            }
+
+            // Near the end of a small destination: code the row into scratch first so running out returns false.
+            if (_rowScratch is null || _rowScratch.Length < rowBytes)
+            {
+                _rowScratch = new byte[rowBytes];
+            }
+
+            int scratchPos = 0;
+            CodeRgb32Row(_rowScratch, ref scratchPos, width, row == 0);
+            if (dst.Length - pos < scratchPos)
+            {
+                return false;
+            }
+
+            _rowScratch.AsSpan(0, scratchPos).CopyTo(dst[pos..]);
+            pos += scratchPos;
+        }
+
+        return true;
+    }
+
+    // The segment schedule of CodeRow for the single RGB group.
+    private void CodeRgb32Row(Span<byte> dst, ref int pos, int width, bool row0)
+    {
+        ref State st = ref _rgb.State;
+        _correlate[0] = row0 ? 0 : _correlate[1];
+        int start = 0;
+        int left = width;
+        while (st.WmIdx < QuicTables.WaitMaskMax && st.WmiLeft <= left)
+        {
+            if (st.WmiLeft != 0)
+            {
+                CodeRgb32Segment(dst, ref pos, start, start + st.WmiLeft, (1 << st.WmIdx) - 1, row0);
+                left -= st.WmiLeft;
+                start += st.WmiLeft;
+            }
+
+            st.WmIdx++;
+            st.WmTrigger = QuicTables.WmTrigger[st.WmIdx];
+            st.WmiLeft = QuicTables.WaitMaskNext;
+        }
+
+        if (left != 0)
+        {
+            CodeRgb32Segment(dst, ref pos, start, start + left, (1 << st.WmIdx) - 1, row0);
+            if (st.WmIdx < QuicTables.WaitMaskMax)
+            {
+                st.WmiLeft -= left;
+            }
+        }
+    }
+
+    private void CodeRgb32Segment(Span<byte> dst, ref int pos, int i, int end, int waitMask, bool row0)
+    {
+        ref State st = ref _rgb.State;
+        int stop;
+        if (i == 0)
+        {
+            // The first pixel of a row: never a run, its context is correlate_row[-1].
+            uint e = _residuals[0];
+            uint context = _correlate[0];
+            _correlate[1] = e;
+            ref byte best = ref MemoryMarshal.GetArrayDataReference(_rgbBest);
+            ref byte bucket = ref MemoryMarshal.GetArrayDataReference(s_bucket8);
+            ref uint code = ref MemoryMarshal.GetArrayDataReference(s_code8);
+            ref byte output = ref MemoryMarshal.GetReference(dst);
+            ulong acc = _acc;
+            int filled = _filled;
+            int o = pos;
+            EmitPixel(e, context, ref best, ref bucket, ref code, ref acc, ref filled, ref output, ref o);
+            _acc = acc;
+            _filled = filled;
+            pos = o;
+            if (st.WaitCnt != 0)
+            {
+                st.WaitCnt--;
+            }
+            else
+            {
+                st.WaitCnt = (int)(Tabrand(ref st) & (uint)waitMask);
+                UpdateRgbModel(context, e, st.WmTrigger, ref bucket, ref best);
+            }
+
+            stop = ++i + st.WaitCnt;
+        }
+        else
+        {
+            stop = i + st.WaitCnt;
+        }
+
+        CodeRgb32Span(dst, ref pos, i, end, row0, stop, waitMask);
+    }
+
+    // Codes pixels [i, end) of the RGB pass. Between run-mode entries (precomputed as a bit mask: above pixel equals
+    // its left neighbour, and the two pixels to the left are equal) the loop does no compare at all.
+    [SkipLocalsInit]
+    private void CodeRgb32Span(Span<byte> dst, ref int pos, int i, int end, bool row0, int stop, int waitMask)
+    {
+        ref State st = ref _rgb.State;
+        if (i >= end)
+        {
+            st.WaitCnt = stop - end;
+            return;
+        }
+
+        ref uint residuals = ref MemoryMarshal.GetArrayDataReference(_residuals);
+        ref uint correlate = ref MemoryMarshal.GetArrayDataReference(_correlate);
+        ref ulong candidates = ref MemoryMarshal.GetArrayDataReference(_runCandidates);
+        ref ulong same = ref MemoryMarshal.GetArrayDataReference(_sameAsLeft);
+        ref byte bucket = ref MemoryMarshal.GetArrayDataReference(s_bucket8);
+        ref uint code = ref MemoryMarshal.GetArrayDataReference(s_code8);
+        ref byte best = ref MemoryMarshal.GetArrayDataReference(_rgbBest);
+        ref byte output = ref MemoryMarshal.GetReference(dst);
+        uint trigger = st.WmTrigger;
+        ulong acc = _acc;
+        int filled = _filled;
+        int o = pos;
+        int searchFrom = i;
+        while (true)
+        {
+            int limit = row0 ? end : NextRunCandidate(ref candidates, searchFrom, end);
+            uint context = Unsafe.Add(ref correlate, i);
+            for (; i < limit; i++)
+            {
+                uint e = Unsafe.Add(ref residuals, i);
+                Unsafe.Add(ref correlate, i + 1) = e;
+                EmitPixel(e, context, ref best, ref bucket, ref code, ref acc, ref filled, ref output, ref o);
+                if (i == stop)
+                {
+                    UpdateRgbModel(context, e, trigger, ref bucket, ref best);
+                    stop = i + 1 + (int)(Tabrand(ref st) & (uint)waitMask);
+                }
+
+                context = e;
+            }
+
+            if (i == end)
+            {
+                break;
+            }
+
+            // Run mode at i: the pixels equal to their left neighbour are one MELCODE length; they are neither coded
+            // nor sampled (the wait count resumes after the run), and a run reaching the segment end ends it.
+            int waitLeft = stop - i;
+            int runSize = RunLength(ref same, i, end);
+            i += runSize;
+            EmitRun(ref st, runSize, ref acc, ref filled, ref output, ref o);
+            if (i == end)
+            {
+                _acc = acc;
+                _filled = filled;
+                pos = o;
+                st.WaitCnt = waitLeft;
+                return;
+            }
+
+            stop = i + waitLeft;
+
+            // An empty run leaves i where the run started, and the reference codes that pixel next (run_index == i).
+            searchFrom = runSize == 0 ? i + 1 : i;
+        }
+
+        _acc = acc;
+        _filled = filled;
+        pos = o;
+        st.WaitCnt = stop - end;
+    }
+
+    // The three codes of one pixel (R, G, B), each with its channel's best code for the bucket of its context. When
+    // they fit in 32 bits (nearly always) they are concatenated and written as one.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EmitPixel(uint e, uint context, ref byte best, ref byte bucket, ref uint code, ref ulong acc, ref int filled, ref byte output, ref int o)
+    {
+        uint r = Unsafe.Add(ref code, (nint)(((uint)Unsafe.Add(ref best, Unsafe.Add(ref bucket, (context >> 16) & 0xFF)) << 8) | ((e >> 16) & 0xFF)));
+        uint g = Unsafe.Add(ref code, (nint)(((uint)Unsafe.Add(ref best, 8 + Unsafe.Add(ref bucket, (context >> 8) & 0xFF)) << 8) | ((e >> 8) & 0xFF)));
+        uint b = Unsafe.Add(ref code, (nint)(((uint)Unsafe.Add(ref best, 16 + Unsafe.Add(ref bucket, context & 0xFF)) << 8) | (e & 0xFF)));
+        int lengthG = (int)(g >> 16);
+        int lengthB = (int)(b >> 16);
+        int total = (int)(r >> 16) + lengthG + lengthB;
+        if (total <= 32)
+        {
+            uint bits = ((r & 0xFFFF) << (lengthG + lengthB)) | ((g & 0xFFFF) << lengthB) | (b & 0xFFFF);
+            EmitBits(bits, total, ref acc, ref filled, ref output, ref o);
+        }
+        else
+        {
+            EmitBits(r & 0xFFFF, (int)(r >> 16), ref acc, ref filled, ref output, ref o);
+            EmitBits(g & 0xFFFF, lengthG, ref acc, ref filled, ref output, ref o);
+            EmitBits(b & 0xFFFF, lengthB, ref acc, ref filled, ref output, ref o);
+        }
+    }
+
+    // Appends 1..32 bits MSB-first to the accumulator (fewer than 32 bits pending on entry and on exit) and spills a
+    // little-endian word when 32 are pending.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EmitBits(uint value, int length, ref ulong acc, ref int filled, ref byte output, ref int o)
+    {
+        filled += length;
+        acc |= (ulong)value << (64 - filled);
+        if (filled >= 32)
+        {
+            uint word = (uint)(acc >> 32);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, o), BitConverter.IsLittleEndian ? word : BinaryPrimitives.ReverseEndianness(word));
+            o += 4;
+            acc <<= 32;
+            filled -= 32;
+        }
+    }
+
+    // EncodeRun on the span coder's local bit writer.
+    private static void EmitRun(ref State st, int runLength, ref ulong acc, ref int filled, ref byte output, ref int o)
+    {
+        int hits = 0;
+        while (runLength >= st.MelcOrder)
+        {
+            hits++;
+            runLength -= st.MelcOrder;
+            if (st.MelcState < 31)
+            {
+                st.MelcLen = QuicTables.MelcodeJ[++st.MelcState];
+                st.MelcOrder = 1 << st.MelcLen;
+            }
+        }
+
+        for (; hits >= 32; hits -= 32)
+        {
+            EmitBits(uint.MaxValue, 32, ref acc, ref filled, ref output, ref o);
+        }
+
+        if (hits > 0)
+        {
+            EmitBits((1u << hits) - 1, hits, ref acc, ref filled, ref output, ref o);
+        }
+
+        EmitBits((uint)runLength, st.MelcLen + 1, ref acc, ref filled, ref output, ref o);
+        if (st.MelcState > 0)
+        {
+            st.MelcLen = QuicTables.MelcodeJ[--st.MelcState];
+            st.MelcOrder = 1 << st.MelcLen;
+        }
+    }
+
+    // The model update of the three channels at one sampled pixel: add the code lengths of the value to the
+    // counters of the context's bucket, take the best (shortest total, ties to the larger code), halve all when the
+    // best exceeds the trigger.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void UpdateRgbModel(uint context, uint e, uint trigger, ref byte bucket, ref byte best)
+    {
+        ref ushort counters = ref MemoryMarshal.GetArrayDataReference(_rgbCounters);
+        ref ushort lens = ref MemoryMarshal.GetArrayDataReference(s_lenReversed8);
+        UpdateChannel(0, (int)(context >> 16) & 0xFF, (int)(e >> 16) & 0xFF, trigger, ref bucket, ref best, ref counters, ref lens);
+        UpdateChannel(1, (int)(context >> 8) & 0xFF, (int)(e >> 8) & 0xFF, trigger, ref bucket, ref best, ref counters, ref lens);
+        UpdateChannel(2, (int)context & 0xFF, (int)e & 0xFF, trigger, ref bucket, ref best, ref counters, ref lens);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdateChannel(int channel, int context, int value, uint trigger, ref byte bucket, ref byte best, ref ushort counters, ref ushort lens)
+    {
+        int slot = (channel * 8) + Unsafe.Add(ref bucket, context);
+        ref ushort row = ref Unsafe.Add(ref counters, slot * 8);
+        if (Sse41.IsSupported)
+        {
+            // PHMINPOSUW: lane 0 = the minimum, lane 1 = its lowest lane index (= 7 - the highest best code).
+            Vector128<ushort> v = Vector128.LoadUnsafe(ref row) + Vector128.LoadUnsafe(ref lens, (nuint)(value * 8));
+            Vector128<ushort> min = Sse41.MinHorizontal(v);
+            Unsafe.Add(ref best, slot) = (byte)(7 - min.GetElement(1));
+            if (min.ToScalar() > trigger)
+            {
+                v = Vector128.ShiftRightLogical(v, 1);
+            }
+
+            v.StoreUnsafe(ref row);
+            return;
+        }
+
+        ref ushort len = ref Unsafe.Add(ref lens, value * 8);
+        int bestLane = 0;
+        uint bestLen = Unsafe.Add(ref row, 0) += Unsafe.Add(ref len, 0);
+        for (int k = 1; k < 8; k++)
+        {
+            uint x = Unsafe.Add(ref row, k) += Unsafe.Add(ref len, k);
+            if (x < bestLen)
+            {
+                bestLane = k;
+                bestLen = x;
+            }
+        }
+
+        Unsafe.Add(ref best, slot) = (byte)(7 - bestLane);
+        if (bestLen > trigger)
+        {
+            for (int k = 0; k < 8; k++)
+            {
+                Unsafe.Add(ref row, k) >>= 1;
+            }
+        }
+    }
+
+    // First run-mode entry in [from, end), or end.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int NextRunCandidate(ref ulong candidates, int from, int end)
+    {
+        int word = from >> 6;
+        ulong bits = Unsafe.Add(ref candidates, word) & (ulong.MaxValue << (from & 63));
+        while (bits == 0)
+        {
+            word++;
+            if (word << 6 >= end)
+            {
+                return end;
+            }
+
+            bits = Unsafe.Add(ref candidates, word);
+        }
+
+        return Math.Min((word << 6) + BitOperations.TrailingZeroCount(bits), end);
+    }
+
+    // The number of pixels from i on (before end) that equal their left neighbour.
+    private static int RunLength(ref ulong same, int i, int end)
+    {
+        int p = i;
+        while (true)
+        {
+            int shift = p & 63;
+
+            // Ones beyond the word's end (shifted in as zeros, inverted) stop the count at the word boundary.
+            int ones = BitOperations.TrailingZeroCount(~(Unsafe.Add(ref same, p >> 6) >> shift));
+            p += ones;
+            if (p >= end)
+            {
+                return end - i;
+            }
+
+            if (ones < 64 - shift)
+            {
+                return p - i;
+            }
+        }
+    }
+
+    private static ushort[] BuildReversedLengths()
+    {
+        byte[] lengths = BuildLengths(8);
+        var table = new ushort[256 * 8];
+        for (int e = 0; e < 256; e++)
+        {
+            for (int lane = 0; lane < 8; lane++)
+            {
+                table[(e * 8) + lane] = lengths[(e * 8) + 7 - lane];
+            }
+        }
+
+        return table;
+    }
+}
