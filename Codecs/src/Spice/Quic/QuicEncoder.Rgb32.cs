@@ -23,7 +23,8 @@ public sealed partial class QuicEncoder
     // 16 bits suffice: every code length is 1..26, so no counter exceeds 26 × the smallest + 26, and the smallest
     // stays ≤ 900 + 26 before a halving (the largest trigger plus one code), i.e. every counter stays below 24200.
     private readonly ushort[] _rgbCounters = new ushort[3 * 8 * 8];
-    private readonly byte[] _rgbBest = new byte[3 * 8];
+    // The best code of each channel's buckets as its row offset in the code table (l << 8).
+    private readonly ushort[] _rgbBest = new ushort[3 * 8];
 
     private uint[] _residuals = [];
     private uint[] _correlate = [];
@@ -44,22 +45,13 @@ public sealed partial class QuicEncoder
         }
 
         Array.Clear(_rgbCounters);
-        _rgbBest.AsSpan().Fill(7);
+        _rgbBest.AsSpan().Fill(7 << 8);
         ref byte first = ref MemoryMarshal.GetReference(pixels);
         for (int row = 0; row < height; row++)
         {
             ref byte cur = ref Unsafe.Add(ref first, row * stride);
             (_sameAsLeft, _sameAsLeftAbove) = (_sameAsLeftAbove, _sameAsLeft);
-            if (row == 0)
-            {
-                QuicRgb32Rows.Residuals(ref cur, ref cur, width, firstRow: true, _residuals);
-            }
-            else
-            {
-                QuicRgb32Rows.Residuals(ref cur, ref Unsafe.Add(ref first, (row - 1) * stride), width, firstRow: false, _residuals);
-            }
-
-            QuicRgb32Rows.SameAsLeft(ref cur, width, _sameAsLeft);
+            QuicRgb32Rows.Prepare(ref cur, ref row == 0 ? ref cur : ref Unsafe.Add(ref first, (row - 1) * stride), width, row == 0, _residuals, _sameAsLeft);
             if (row > 0)
             {
                 QuicRgb32Rows.RunCandidates(_sameAsLeft, _sameAsLeftAbove, width, _runCandidates);
@@ -132,7 +124,7 @@ public sealed partial class QuicEncoder
             uint e = _residuals[0];
             uint context = _correlate[0];
             _correlate[1] = e;
-            ref byte best = ref MemoryMarshal.GetArrayDataReference(_rgbBest);
+            ref ushort best = ref MemoryMarshal.GetArrayDataReference(_rgbBest);
             ref byte bucket = ref MemoryMarshal.GetArrayDataReference(s_bucket8);
             ref uint code = ref MemoryMarshal.GetArrayDataReference(s_code8);
             ref byte output = ref MemoryMarshal.GetReference(dst);
@@ -150,7 +142,7 @@ public sealed partial class QuicEncoder
             else
             {
                 st.WaitCnt = (int)(Tabrand(ref st) & (uint)waitMask);
-                UpdateRgbModel(context, e, st.WmTrigger, ref bucket, ref best);
+                UpdateRgbModel(context, e, st.WmTrigger, ref bucket, ref best, ref MemoryMarshal.GetArrayDataReference(_rgbCounters), ref MemoryMarshal.GetArrayDataReference(s_lenReversed8));
             }
 
             stop = ++i + st.WaitCnt;
@@ -181,7 +173,10 @@ public sealed partial class QuicEncoder
         ref ulong same = ref MemoryMarshal.GetArrayDataReference(_sameAsLeft);
         ref byte bucket = ref MemoryMarshal.GetArrayDataReference(s_bucket8);
         ref uint code = ref MemoryMarshal.GetArrayDataReference(s_code8);
-        ref byte best = ref MemoryMarshal.GetArrayDataReference(_rgbBest);
+        ref ushort best = ref MemoryMarshal.GetArrayDataReference(_rgbBest);
+        ref ushort counters = ref MemoryMarshal.GetArrayDataReference(_rgbCounters);
+        ref ushort lens = ref MemoryMarshal.GetArrayDataReference(s_lenReversed8);
+        ref uint chaos = ref MemoryMarshal.GetReference(QuicTables.TabrandChaos);
         ref byte output = ref MemoryMarshal.GetReference(dst);
         uint trigger = st.WmTrigger;
         ulong acc = _acc;
@@ -199,8 +194,8 @@ public sealed partial class QuicEncoder
                 EmitPixel(e, context, ref best, ref bucket, ref code, ref acc, ref filled, ref output, ref o);
                 if (i == stop)
                 {
-                    UpdateRgbModel(context, e, trigger, ref bucket, ref best);
-                    stop = i + 1 + (int)(Tabrand(ref st) & (uint)waitMask);
+                    UpdateRgbModel(context, e, trigger, ref bucket, ref best, ref counters, ref lens);
+                    stop = i + 1 + (int)(Unsafe.Add(ref chaos, ++st.Seed & 0xFF) & (uint)waitMask);
                 }
 
                 context = e;
@@ -216,15 +211,20 @@ public sealed partial class QuicEncoder
             int waitLeft = stop - i;
             int runSize = RunLength(ref same, i, end);
             i += runSize;
-            EmitRun(ref st, runSize, ref acc, ref filled, ref output, ref o);
+            // The run coder works on the fields (passing the locals by reference would pin them to the stack).
+            _acc = acc;
+            _filled = filled;
+            pos = o;
+            EncodeRun(ref st, dst, ref pos, runSize);
             if (i == end)
             {
-                _acc = acc;
-                _filled = filled;
-                pos = o;
                 st.WaitCnt = waitLeft;
                 return;
             }
+
+            acc = _acc;
+            filled = _filled;
+            o = pos;
 
             stop = i + waitLeft;
 
@@ -241,11 +241,11 @@ public sealed partial class QuicEncoder
     // The three codes of one pixel (R, G, B), each with its channel's best code for the bucket of its context. When
     // they fit in 32 bits (nearly always) they are concatenated and written as one.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void EmitPixel(uint e, uint context, ref byte best, ref byte bucket, ref uint code, ref ulong acc, ref int filled, ref byte output, ref int o)
+    private static void EmitPixel(uint e, uint context, ref ushort best, ref byte bucket, ref uint code, ref ulong acc, ref int filled, ref byte output, ref int o)
     {
-        uint r = Unsafe.Add(ref code, (nint)(((uint)Unsafe.Add(ref best, Unsafe.Add(ref bucket, (context >> 16) & 0xFF)) << 8) | ((e >> 16) & 0xFF)));
-        uint g = Unsafe.Add(ref code, (nint)(((uint)Unsafe.Add(ref best, 8 + Unsafe.Add(ref bucket, (context >> 8) & 0xFF)) << 8) | ((e >> 8) & 0xFF)));
-        uint b = Unsafe.Add(ref code, (nint)(((uint)Unsafe.Add(ref best, 16 + Unsafe.Add(ref bucket, context & 0xFF)) << 8) | (e & 0xFF)));
+        uint r = Unsafe.Add(ref code, (nint)(Unsafe.Add(ref best, Unsafe.Add(ref bucket, (context >> 16) & 0xFF)) | ((e >> 16) & 0xFF)));
+        uint g = Unsafe.Add(ref code, (nint)(Unsafe.Add(ref best, 8 + (nint)Unsafe.Add(ref bucket, (context >> 8) & 0xFF)) | ((e >> 8) & 0xFF)));
+        uint b = Unsafe.Add(ref code, (nint)(Unsafe.Add(ref best, 16 + (nint)Unsafe.Add(ref bucket, context & 0xFF)) | (e & 0xFF)));
         int lengthG = (int)(g >> 16);
         int lengthB = (int)(b >> 16);
         int total = (int)(r >> 16) + lengthG + lengthB;
@@ -279,63 +279,28 @@ public sealed partial class QuicEncoder
         }
     }
 
-    // EncodeRun on the span coder's local bit writer.
-    private static void EmitRun(ref State st, int runLength, ref ulong acc, ref int filled, ref byte output, ref int o)
-    {
-        int hits = 0;
-        while (runLength >= st.MelcOrder)
-        {
-            hits++;
-            runLength -= st.MelcOrder;
-            if (st.MelcState < 31)
-            {
-                st.MelcLen = QuicTables.MelcodeJ[++st.MelcState];
-                st.MelcOrder = 1 << st.MelcLen;
-            }
-        }
-
-        for (; hits >= 32; hits -= 32)
-        {
-            EmitBits(uint.MaxValue, 32, ref acc, ref filled, ref output, ref o);
-        }
-
-        if (hits > 0)
-        {
-            EmitBits((1u << hits) - 1, hits, ref acc, ref filled, ref output, ref o);
-        }
-
-        EmitBits((uint)runLength, st.MelcLen + 1, ref acc, ref filled, ref output, ref o);
-        if (st.MelcState > 0)
-        {
-            st.MelcLen = QuicTables.MelcodeJ[--st.MelcState];
-            st.MelcOrder = 1 << st.MelcLen;
-        }
-    }
-
     // The model update of the three channels at one sampled pixel: add the code lengths of the value to the
     // counters of the context's bucket, take the best (shortest total, ties to the larger code), halve all when the
     // best exceeds the trigger.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void UpdateRgbModel(uint context, uint e, uint trigger, ref byte bucket, ref byte best)
+    private static void UpdateRgbModel(uint context, uint e, uint trigger, ref byte bucket, ref ushort best, ref ushort counters, ref ushort lens)
     {
-        ref ushort counters = ref MemoryMarshal.GetArrayDataReference(_rgbCounters);
-        ref ushort lens = ref MemoryMarshal.GetArrayDataReference(s_lenReversed8);
-        UpdateChannel(0, (int)(context >> 16) & 0xFF, (int)(e >> 16) & 0xFF, trigger, ref bucket, ref best, ref counters, ref lens);
-        UpdateChannel(1, (int)(context >> 8) & 0xFF, (int)(e >> 8) & 0xFF, trigger, ref bucket, ref best, ref counters, ref lens);
-        UpdateChannel(2, (int)context & 0xFF, (int)e & 0xFF, trigger, ref bucket, ref best, ref counters, ref lens);
+        UpdateChannel(0, (context >> 16) & 0xFF, (e >> 16) & 0xFF, trigger, ref bucket, ref best, ref counters, ref lens);
+        UpdateChannel(1, (context >> 8) & 0xFF, (e >> 8) & 0xFF, trigger, ref bucket, ref best, ref counters, ref lens);
+        UpdateChannel(2, context & 0xFF, e & 0xFF, trigger, ref bucket, ref best, ref counters, ref lens);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateChannel(int channel, int context, int value, uint trigger, ref byte bucket, ref byte best, ref ushort counters, ref ushort lens)
+    private static void UpdateChannel(nuint channel, uint context, uint value, uint trigger, ref byte bucket, ref ushort best, ref ushort counters, ref ushort lens)
     {
-        int slot = (channel * 8) + Unsafe.Add(ref bucket, context);
+        nuint slot = (channel * 8) + Unsafe.Add(ref bucket, context);
         ref ushort row = ref Unsafe.Add(ref counters, slot * 8);
         if (Sse41.IsSupported)
         {
             // PHMINPOSUW: lane 0 = the minimum, lane 1 = its lowest lane index (= 7 - the highest best code).
-            Vector128<ushort> v = Vector128.LoadUnsafe(ref row) + Vector128.LoadUnsafe(ref lens, (nuint)(value * 8));
+            Vector128<ushort> v = Vector128.LoadUnsafe(ref row) + Vector128.LoadUnsafe(ref lens, value * 8);
             Vector128<ushort> min = Sse41.MinHorizontal(v);
-            Unsafe.Add(ref best, slot) = (byte)(7 - min.GetElement(1));
+            Unsafe.Add(ref best, slot) = (ushort)((7 << 8) - (min.GetElement(1) << 8));
             if (min.ToScalar() > trigger)
             {
                 v = Vector128.ShiftRightLogical(v, 1);
@@ -358,7 +323,7 @@ public sealed partial class QuicEncoder
             }
         }
 
-        Unsafe.Add(ref best, slot) = (byte)(7 - bestLane);
+        Unsafe.Add(ref best, slot) = (ushort)((7 - bestLane) << 8);
         if (bestLen > trigger)
         {
             for (int k = 0; k < 8; k++)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Codecs.Spice.Quic;
@@ -13,130 +14,104 @@ internal static class QuicRgb32Rows
     private const uint ColourMask = 0x00FFFFFF;
 
     /// <summary>
-    /// Writes for every pixel of the row the word eB | eG &lt;&lt; 8 | eR &lt;&lt; 16 (top byte undefined): e is the
+    /// One pass over a row. Writes for every pixel the word eB | eG &lt;&lt; 8 | eR &lt;&lt; 16 (top byte undefined): e is the
     /// residual against the prediction (left on the first row, floor((left + above) / 2) below it; the first pixel
-    /// is predicted by 0, then by the pixel above) mapped to 0, -1, 1, -2, … → 0, 1, 2, 3, … (the reference's u2l).
+    /// is predicted by 0, then by the pixel above) mapped 0, -1, 1, -2, … → 0, 1, 2, 3, … (the reference's u2l).
+    /// Sets bit i of <paramref name="sameAsLeft"/> (64 per word, words 0 to width / 64 written) when pixel i has the
+    /// colour of pixel i - 1; bit 0 and the bits from <paramref name="width"/> on are clear.
     /// </summary>
-    public static void Residuals(ref byte cur, ref byte above, int width, bool firstRow, uint[] residuals)
+    public static void Prepare(ref byte cur, ref byte above, int width, bool firstRow, uint[] residuals, ulong[] sameAsLeft)
     {
-        ref uint output = ref residuals[0];
-        uint first = Unsafe.ReadUnaligned<uint>(ref cur);
-        output = MapWord(first, firstRow ? 0 : Unsafe.ReadUnaligned<uint>(ref above));
-        int i = 1;
-        if (Vector256.IsHardwareAccelerated && width > Vector256<uint>.Count)
+        ref uint res = ref MemoryMarshal.GetArrayDataReference(residuals);
+        ref ulong same = ref MemoryMarshal.GetArrayDataReference(sameAsLeft);
+        int p = 0;
+        ulong word = 0;
+        if (Vector256.IsHardwareAccelerated && width >= Vector256<uint>.Count)
         {
-            // Each step codes pixels [i, i + 8); the last step overlaps the previous one (it writes the same values).
-            while (true)
+            // Blocks of 8 pixels at multiples of 8, so their bits never straddle a word. Block 0 takes its left
+            // neighbours from its own lanes (lane 0 is itself: its bit and residual are fixed below).
+            Vector256<byte> here = Vector256.LoadUnsafe(ref cur);
+            Vector256<byte> left = Vector256.Shuffle(here.AsUInt32(), Vector256.Create(0u, 0, 1, 2, 3, 4, 5, 6)).AsByte();
+            word = Block(here, left, firstRow, ref above, 0, ref res) & ~1UL;
+            for (p = Vector256<uint>.Count; p <= width - Vector256<uint>.Count; p += Vector256<uint>.Count)
             {
-                if (i > width - Vector256<uint>.Count)
+                here = Vector256.LoadUnsafe(ref cur, (nuint)(p * 4));
+                left = Vector256.LoadUnsafe(ref cur, (nuint)((p * 4) - 4));
+                word |= (ulong)Block(here, left, firstRow, ref above, p, ref res) << (p & 63);
+                if ((p & 63) == 64 - Vector256<uint>.Count)
                 {
-                    i = width - Vector256<uint>.Count;
-                }
-
-                Vector256<byte> left = Vector256.LoadUnsafe(ref cur, (nuint)((i - 1) * 4));
-                Vector256<byte> pred = firstRow ? left : FloorAverage(left, Vector256.LoadUnsafe(ref above, (nuint)(i * 4)));
-                Vector256<byte> s = Vector256.LoadUnsafe(ref cur, (nuint)(i * 4)) - pred;
-
-                // u2l on bytes: 2s for s < 128, else 2(255 - s) + 1 = ~(2s) modulo 256.
-                Vector256<byte> e = (s + s) ^ Vector256.LessThan(s.AsSByte(), Vector256<sbyte>.Zero).AsByte();
-                e.AsUInt32().StoreUnsafe(ref output, (nuint)i);
-                i += Vector256<uint>.Count;
-                if (i >= width)
-                {
-                    return;
+                    Unsafe.Add(ref same, p >> 6) = word;
+                    word = 0;
                 }
             }
         }
-
-        if (Vector128.IsHardwareAccelerated && width > Vector128<uint>.Count)
+        else if (Vector128.IsHardwareAccelerated && width >= Vector128<uint>.Count)
         {
-            while (true)
+            Vector128<byte> here = Vector128.LoadUnsafe(ref cur);
+            Vector128<byte> left = Vector128.Shuffle(here.AsUInt32(), Vector128.Create(0u, 0, 1, 2)).AsByte();
+            word = Block(here, left, firstRow, ref above, 0, ref res) & ~1UL;
+            for (p = Vector128<uint>.Count; p <= width - Vector128<uint>.Count; p += Vector128<uint>.Count)
             {
-                if (i > width - Vector128<uint>.Count)
+                here = Vector128.LoadUnsafe(ref cur, (nuint)(p * 4));
+                left = Vector128.LoadUnsafe(ref cur, (nuint)((p * 4) - 4));
+                word |= (ulong)Block(here, left, firstRow, ref above, p, ref res) << (p & 63);
+                if ((p & 63) == 64 - Vector128<uint>.Count)
                 {
-                    i = width - Vector128<uint>.Count;
-                }
-
-                Vector128<byte> left = Vector128.LoadUnsafe(ref cur, (nuint)((i - 1) * 4));
-                Vector128<byte> pred = firstRow ? left : FloorAverage(left, Vector128.LoadUnsafe(ref above, (nuint)(i * 4)));
-                Vector128<byte> s = Vector128.LoadUnsafe(ref cur, (nuint)(i * 4)) - pred;
-                Vector128<byte> e = (s + s) ^ Vector128.LessThan(s.AsSByte(), Vector128<sbyte>.Zero).AsByte();
-                e.AsUInt32().StoreUnsafe(ref output, (nuint)i);
-                i += Vector128<uint>.Count;
-                if (i >= width)
-                {
-                    return;
+                    Unsafe.Add(ref same, p >> 6) = word;
+                    word = 0;
                 }
             }
         }
-
-        for (; i < width; i++)
+        else
         {
-            uint left = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref cur, (i - 1) * 4));
-            uint pred = firstRow ? left : FloorAverage(left, Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref above, i * 4)));
-            Unsafe.Add(ref output, i) = MapWord(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref cur, i * 4)), pred);
-        }
-    }
-
-    /// <summary>
-    /// Sets bit i of <paramref name="bits"/> (64 per word) when pixel i has the colour of pixel i - 1; bit 0 and the
-    /// bits from <paramref name="width"/> up to the end of the last word used are clear.
-    /// </summary>
-    public static void SameAsLeft(ref byte cur, int width, ulong[] bits)
-    {
-        Array.Clear(bits, 0, (width >> 6) + 2);
-        int i = 1;
-        if (Vector256.IsHardwareAccelerated && width > Vector256<uint>.Count)
-        {
-            Vector256<uint> colour = Vector256.Create(ColourMask);
-            while (true)
-            {
-                if (i > width - Vector256<uint>.Count)
-                {
-                    i = width - Vector256<uint>.Count;
-                }
-
-                Vector256<uint> here = Vector256.LoadUnsafe(ref cur, (nuint)(i * 4)).AsUInt32() & colour;
-                Vector256<uint> left = Vector256.LoadUnsafe(ref cur, (nuint)((i - 1) * 4)).AsUInt32() & colour;
-                OrBits(bits, i, Vector256.Equals(here, left).ExtractMostSignificantBits());
-                i += Vector256<uint>.Count;
-                if (i >= width)
-                {
-                    return;
-                }
-            }
+            p = 1;
         }
 
-        if (Vector128.IsHardwareAccelerated && width > Vector128<uint>.Count)
+        for (; p < width; p++)
         {
-            Vector128<uint> colour = Vector128.Create(ColourMask);
-            while (true)
-            {
-                if (i > width - Vector128<uint>.Count)
-                {
-                    i = width - Vector128<uint>.Count;
-                }
-
-                Vector128<uint> here = Vector128.LoadUnsafe(ref cur, (nuint)(i * 4)).AsUInt32() & colour;
-                Vector128<uint> left = Vector128.LoadUnsafe(ref cur, (nuint)((i - 1) * 4)).AsUInt32() & colour;
-                OrBits(bits, i, Vector128.Equals(here, left).ExtractMostSignificantBits());
-                i += Vector128<uint>.Count;
-                if (i >= width)
-                {
-                    return;
-                }
-            }
-        }
-
-        for (; i < width; i++)
-        {
-            uint here = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref cur, i * 4));
-            uint left = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref cur, (i - 1) * 4));
+            uint here = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref cur, p * 4));
+            uint left = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref cur, (p - 1) * 4));
+            uint pred = firstRow ? left : FloorAverage(left, Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref above, p * 4)));
+            Unsafe.Add(ref res, p) = MapWord(here, pred);
             if (((here ^ left) & ColourMask) == 0)
             {
-                bits[i >> 6] |= 1UL << i;
+                word |= 1UL << p;
+            }
+
+            if ((p & 63) == 63)
+            {
+                Unsafe.Add(ref same, p >> 6) = word;
+                word = 0;
             }
         }
+
+        Unsafe.Add(ref same, width >> 6) = word;
+        res = MapWord(Unsafe.ReadUnaligned<uint>(ref cur), firstRow ? 0 : Unsafe.ReadUnaligned<uint>(ref above));
+    }
+
+    // Residuals of 8 pixels from p (stored) and their same-as-left bits (returned).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Block(Vector256<byte> here, Vector256<byte> left, bool firstRow, ref byte above, int p, ref uint res)
+    {
+        Vector256<byte> pred = firstRow ? left : FloorAverage(left, Vector256.LoadUnsafe(ref above, (nuint)(p * 4)));
+        Vector256<byte> s = here - pred;
+
+        // u2l on bytes: 2s for s < 128, else 2(255 - s) + 1 = ~(2s) modulo 256.
+        Vector256<byte> e = (s + s) ^ Vector256.LessThan(s.AsSByte(), Vector256<sbyte>.Zero).AsByte();
+        e.AsUInt32().StoreUnsafe(ref res, (nuint)p);
+        Vector256<uint> colour = Vector256.Create(ColourMask);
+        return Vector256.Equals(here.AsUInt32() & colour, left.AsUInt32() & colour).ExtractMostSignificantBits();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Block(Vector128<byte> here, Vector128<byte> left, bool firstRow, ref byte above, int p, ref uint res)
+    {
+        Vector128<byte> pred = firstRow ? left : FloorAverage(left, Vector128.LoadUnsafe(ref above, (nuint)(p * 4)));
+        Vector128<byte> s = here - pred;
+        Vector128<byte> e = (s + s) ^ Vector128.LessThan(s.AsSByte(), Vector128<sbyte>.Zero).AsByte();
+        e.AsUInt32().StoreUnsafe(ref res, (nuint)p);
+        Vector128<uint> colour = Vector128.Create(ColourMask);
+        return Vector128.Equals(here.AsUInt32() & colour, left.AsUInt32() & colour).ExtractMostSignificantBits();
     }
 
     /// <summary>
@@ -155,16 +130,6 @@ internal static class QuicRgb32Rows
         }
 
         candidates[0] &= ~7UL;
-    }
-
-    private static void OrBits(ulong[] bits, int position, uint mask)
-    {
-        int shift = position & 63;
-        bits[position >> 6] |= (ulong)mask << shift;
-        if (shift != 0)
-        {
-            bits[(position >> 6) + 1] |= (ulong)mask >> (64 - shift);
-        }
     }
 
     // floor((a + b) / 2) per byte.
