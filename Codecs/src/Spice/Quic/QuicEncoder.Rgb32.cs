@@ -23,8 +23,10 @@ public sealed partial class QuicEncoder
     // 16 bits suffice: every code length is 1..26, so no counter exceeds 26 × the smallest + 26, and the smallest
     // stays ≤ 900 + 26 before a halving (the largest trigger plus one code), i.e. every counter stays below 24200.
     private readonly ushort[] _rgbCounters = new ushort[3 * 8 * 8];
-    // The best code of each channel's buckets as its row offset in the code table (l << 8).
-    private readonly ushort[] _rgbBest = new ushort[3 * 8];
+    // The best code of each channel by context value, [channel * 256 + context], as its row offset in the code table
+    // (l << 8): the bucket's best spread over the bucket's contexts, rewritten only when it changes, so coding a value
+    // needs no bucket lookup.
+    private readonly ushort[] _rgbBest = new ushort[3 * 256];
 
     private uint[] _residuals = [];
     private uint[] _correlate = [];
@@ -243,9 +245,9 @@ public sealed partial class QuicEncoder
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void EmitPixel(uint e, uint context, ref ushort best, ref byte bucket, ref uint code, ref ulong acc, ref int filled, ref byte output, ref int o)
     {
-        uint r = Unsafe.Add(ref code, (nint)(Unsafe.Add(ref best, Unsafe.Add(ref bucket, (context >> 16) & 0xFF)) | ((e >> 16) & 0xFF)));
-        uint g = Unsafe.Add(ref code, (nint)(Unsafe.Add(ref best, 8 + (nint)Unsafe.Add(ref bucket, (context >> 8) & 0xFF)) | ((e >> 8) & 0xFF)));
-        uint b = Unsafe.Add(ref code, (nint)(Unsafe.Add(ref best, 16 + (nint)Unsafe.Add(ref bucket, context & 0xFF)) | (e & 0xFF)));
+        uint r = Unsafe.Add(ref code, (nint)(Unsafe.Add(ref best, (context >> 16) & 0xFF) | ((e >> 16) & 0xFF)));
+        uint g = Unsafe.Add(ref code, (nint)(Unsafe.Add(ref best, 256 + ((context >> 8) & 0xFF)) | ((e >> 8) & 0xFF)));
+        uint b = Unsafe.Add(ref code, (nint)(Unsafe.Add(ref best, 512 + (context & 0xFF)) | (e & 0xFF)));
         int lengthG = (int)(g >> 16);
         int lengthB = (int)(b >> 16);
         int total = (int)(r >> 16) + lengthG + lengthB;
@@ -300,7 +302,7 @@ public sealed partial class QuicEncoder
             // PHMINPOSUW: lane 0 = the minimum, lane 1 = its lowest lane index (= 7 - the highest best code).
             Vector128<ushort> v = Vector128.LoadUnsafe(ref row) + Vector128.LoadUnsafe(ref lens, value * 8);
             Vector128<ushort> min = Sse41.MinHorizontal(v);
-            Unsafe.Add(ref best, slot) = (ushort)((7 << 8) - (min.GetElement(1) << 8));
+            SetBest(channel, context, slot & 7, (ushort)((7 << 8) - (min.GetElement(1) << 8)), ref best);
             if (min.ToScalar() > trigger)
             {
                 v = Vector128.ShiftRightLogical(v, 1);
@@ -323,7 +325,7 @@ public sealed partial class QuicEncoder
             }
         }
 
-        Unsafe.Add(ref best, slot) = (ushort)((7 - bestLane) << 8);
+        SetBest(channel, context, slot & 7, (ushort)((7 - bestLane) << 8), ref best);
         if (bestLen > trigger)
         {
             for (int k = 0; k < 8; k++)
@@ -331,6 +333,24 @@ public sealed partial class QuicEncoder
                 Unsafe.Add(ref row, k) >>= 1;
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SetBest(nuint channel, uint context, nuint bucket, ushort offset, ref ushort best)
+    {
+        if (Unsafe.Add(ref best, (channel * 256) + context) != offset)
+        {
+            SpreadBest(ref Unsafe.Add(ref best, channel * 256), (int)bucket, offset);
+        }
+    }
+
+    // Buckets for bpc 8: [2^b - 1, 2^(b + 1) - 2], the last one up to 255.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SpreadBest(ref ushort channelBest, int bucket, ushort offset)
+    {
+        int start = (1 << bucket) - 1;
+        int length = bucket == 7 ? 256 - start : 1 << bucket;
+        MemoryMarshal.CreateSpan(ref Unsafe.Add(ref channelBest, start), length).Fill(offset);
     }
 
     // First run-mode entry in [from, end), or end.

@@ -618,17 +618,23 @@ public sealed partial class QuicEncoder
         v.StoreUnsafe(ref counters);
     }
 
+    // MELCODE: one 1 bit per completed order (each raising the state), then a 0 and the remainder in MelcLen bits
+    // (written together as MelcLen + 1 bits), then the state falls by one.
     private void EncodeRun(ref State st, Span<byte> dst, ref int pos, int runLength)
     {
+        ref byte exponents = ref MemoryMarshal.GetReference(QuicTables.MelcodeJ);
+        int state = st.MelcState;
+        int length = st.MelcLen;
+        int order = st.MelcOrder;
         int hits = 0;
-        while (runLength >= st.MelcOrder)
+        while (runLength >= order)
         {
             hits++;
-            runLength -= st.MelcOrder;
-            if (st.MelcState < 31)
+            runLength -= order;
+            if (state < 31)
             {
-                st.MelcLen = QuicTables.MelcodeJ[++st.MelcState];
-                st.MelcOrder = 1 << st.MelcLen;
+                length = Unsafe.Add(ref exponents, ++state);
+                order = 1 << length;
             }
         }
 
@@ -642,12 +648,16 @@ public sealed partial class QuicEncoder
             Write(dst, ref pos, (1u << hits) - 1, hits);
         }
 
-        Write(dst, ref pos, (uint)runLength, st.MelcLen + 1);
-        if (st.MelcState > 0)
+        Write(dst, ref pos, (uint)runLength, length + 1);
+        if (state > 0)
         {
-            st.MelcLen = QuicTables.MelcodeJ[--st.MelcState];
-            st.MelcOrder = 1 << st.MelcLen;
+            length = Unsafe.Add(ref exponents, --state);
+            order = 1 << length;
         }
+
+        st.MelcState = state;
+        st.MelcLen = length;
+        st.MelcOrder = order;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
