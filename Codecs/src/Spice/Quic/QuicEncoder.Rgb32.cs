@@ -85,90 +85,15 @@ public sealed partial class QuicEncoder
         return true;
     }
 
-    // The segment schedule of CodeRow for the single RGB group.
+    // Codes one row of the RGB pass: the segments of CodeRow's schedule (2048-position model evolution steps), each
+    // coded like the reference's compress_row_seg. Between run-mode entries (a precomputed bit mask: the pixel above
+    // equals its left neighbour and the two pixels to the left are equal) the loop does no compare at all. The
+    // reference's first-pixel step is the general step with stop = WaitCnt: it samples pixel 0 exactly when the wait
+    // count is 0 and otherwise leaves WaitCnt - 1 to wait.
+    [SkipLocalsInit]
     private void CodeRgb32Row(Span<byte> dst, ref int pos, int width, bool row0)
     {
         ref State st = ref _rgb.State;
-        _correlate[0] = row0 ? 0 : _correlate[1];
-        int start = 0;
-        int left = width;
-        while (st.WmIdx < QuicTables.WaitMaskMax && st.WmiLeft <= left)
-        {
-            if (st.WmiLeft != 0)
-            {
-                CodeRgb32Segment(dst, ref pos, start, start + st.WmiLeft, (1 << st.WmIdx) - 1, row0);
-                left -= st.WmiLeft;
-                start += st.WmiLeft;
-            }
-
-            st.WmIdx++;
-            st.WmTrigger = QuicTables.WmTrigger[st.WmIdx];
-            st.WmiLeft = QuicTables.WaitMaskNext;
-        }
-
-        if (left != 0)
-        {
-            CodeRgb32Segment(dst, ref pos, start, start + left, (1 << st.WmIdx) - 1, row0);
-            if (st.WmIdx < QuicTables.WaitMaskMax)
-            {
-                st.WmiLeft -= left;
-            }
-        }
-    }
-
-    private void CodeRgb32Segment(Span<byte> dst, ref int pos, int i, int end, int waitMask, bool row0)
-    {
-        ref State st = ref _rgb.State;
-        int stop;
-        if (i == 0)
-        {
-            // The first pixel of a row: never a run, its context is correlate_row[-1].
-            uint e = _residuals[0];
-            uint context = _correlate[0];
-            _correlate[1] = e;
-            ref ushort best = ref MemoryMarshal.GetArrayDataReference(_rgbBest);
-            ref byte bucket = ref MemoryMarshal.GetArrayDataReference(s_bucket8);
-            ref uint code = ref MemoryMarshal.GetArrayDataReference(s_code8);
-            ref byte output = ref MemoryMarshal.GetReference(dst);
-            ulong acc = _acc;
-            int filled = _filled;
-            int o = pos;
-            EmitPixel(e, context, ref best, ref bucket, ref code, ref acc, ref filled, ref output, ref o);
-            _acc = acc;
-            _filled = filled;
-            pos = o;
-            if (st.WaitCnt != 0)
-            {
-                st.WaitCnt--;
-            }
-            else
-            {
-                st.WaitCnt = (int)(Tabrand(ref st) & (uint)waitMask);
-                UpdateRgbModel(context, e, st.WmTrigger, ref bucket, ref best, ref MemoryMarshal.GetArrayDataReference(_rgbCounters), ref MemoryMarshal.GetArrayDataReference(s_lenReversed8));
-            }
-
-            stop = ++i + st.WaitCnt;
-        }
-        else
-        {
-            stop = i + st.WaitCnt;
-        }
-
-        CodeRgb32Span(dst, ref pos, i, end, row0, stop, waitMask);
-    }
-
-    // Codes pixels [i, end) of the RGB pass. Between run-mode entries (precomputed as a bit mask: above pixel equals
-    // its left neighbour, and the two pixels to the left are equal) the loop does no compare at all.
-    [SkipLocalsInit]
-    private void CodeRgb32Span(Span<byte> dst, ref int pos, int i, int end, bool row0, int stop, int waitMask)
-    {
-        ref State st = ref _rgb.State;
-        if (i >= end)
-        {
-            st.WaitCnt = stop - end;
-            return;
-        }
-
         ref uint residuals = ref MemoryMarshal.GetArrayDataReference(_residuals);
         ref uint correlate = ref MemoryMarshal.GetArrayDataReference(_correlate);
         ref ulong candidates = ref MemoryMarshal.GetArrayDataReference(_runCandidates);
@@ -180,70 +105,93 @@ public sealed partial class QuicEncoder
         ref ushort lens = ref MemoryMarshal.GetArrayDataReference(s_lenReversed8);
         ref uint chaos = ref MemoryMarshal.GetReference(QuicTables.TabrandChaos);
         ref byte output = ref MemoryMarshal.GetReference(dst);
-        uint trigger = st.WmTrigger;
+
+        // correlate_row[-1]: 0 on the first row, else the previous row's correlate_row[0].
+        correlate = row0 ? 0 : Unsafe.Add(ref correlate, 1);
         ulong acc = _acc;
         int filled = _filled;
         int o = pos;
-        int searchFrom = i;
+        int i = 0;
         while (true)
         {
-            int limit = row0 ? end : NextRunCandidate(ref candidates, searchFrom, end);
-            uint context = Unsafe.Add(ref correlate, i);
-            for (; i < limit; i++)
+            bool evolves = st.WmIdx < QuicTables.WaitMaskMax && st.WmiLeft <= width - i;
+            int segmentStart = i;
+            int end = evolves ? i + st.WmiLeft : width;
+            if (end != i)
             {
-                uint e = Unsafe.Add(ref residuals, i);
-                Unsafe.Add(ref correlate, i + 1) = e;
-                EmitPixel(e, context, ref best, ref bucket, ref code, ref acc, ref filled, ref output, ref o);
-                if (i == stop)
+                int waitMask = (1 << st.WmIdx) - 1;
+                uint trigger = st.WmTrigger;
+                int stop = i + st.WaitCnt;
+                int searchFrom = i;
+                while (true)
                 {
-                    UpdateRgbModel(context, e, trigger, ref bucket, ref best, ref counters, ref lens);
-                    stop = i + 1 + (int)(Unsafe.Add(ref chaos, ++st.Seed & 0xFF) & (uint)waitMask);
+                    int limit = row0 ? end : NextRunCandidate(ref candidates, searchFrom, end);
+                    uint context = Unsafe.Add(ref correlate, i);
+                    for (; i < limit; i++)
+                    {
+                        uint e = Unsafe.Add(ref residuals, i);
+                        Unsafe.Add(ref correlate, i + 1) = e;
+                        EmitPixel(e, context, ref best, ref code, ref acc, ref filled, ref output, ref o);
+                        if (i == stop)
+                        {
+                            UpdateRgbModel(context, e, trigger, ref bucket, ref best, ref counters, ref lens);
+                            stop = i + 1 + (int)(Unsafe.Add(ref chaos, ++st.Seed & 0xFF) & (uint)waitMask);
+                        }
+
+                        context = e;
+                    }
+
+                    if (i == end)
+                    {
+                        st.WaitCnt = stop - end;
+                        break;
+                    }
+
+                    // Run mode at i: the pixels equal to their left neighbour are one MELCODE length; they are
+                    // neither coded nor sampled (the wait count resumes after the run), and a run reaching the
+                    // segment end ends the segment.
+                    int waitLeft = stop - i;
+                    int runSize = RunLength(ref same, i, end);
+                    i += runSize;
+                    EmitRun(ref st, runSize, ref acc, ref filled, ref output, ref o);
+                    if (i == end)
+                    {
+                        st.WaitCnt = waitLeft;
+                        break;
+                    }
+
+                    stop = i + waitLeft;
+
+                    // An empty run leaves i where it started, and the reference codes that pixel next (run_index == i).
+                    searchFrom = runSize == 0 ? i + 1 : i;
                 }
-
-                context = e;
             }
 
-            if (i == end)
+            if (evolves)
             {
-                break;
+                st.WmIdx++;
+                st.WmTrigger = QuicTables.WmTrigger[st.WmIdx];
+                st.WmiLeft = QuicTables.WaitMaskNext;
+                continue;
             }
 
-            // Run mode at i: the pixels equal to their left neighbour are one MELCODE length; they are neither coded
-            // nor sampled (the wait count resumes after the run), and a run reaching the segment end ends it.
-            int waitLeft = stop - i;
-            int runSize = RunLength(ref same, i, end);
-            i += runSize;
-            // The run coder works on the fields (passing the locals by reference would pin them to the stack).
-            _acc = acc;
-            _filled = filled;
-            pos = o;
-            EncodeRun(ref st, dst, ref pos, runSize);
-            if (i == end)
+            if (st.WmIdx < QuicTables.WaitMaskMax)
             {
-                st.WaitCnt = waitLeft;
-                return;
+                st.WmiLeft -= end - segmentStart;
             }
 
-            acc = _acc;
-            filled = _filled;
-            o = pos;
-
-            stop = i + waitLeft;
-
-            // An empty run leaves i where the run started, and the reference codes that pixel next (run_index == i).
-            searchFrom = runSize == 0 ? i + 1 : i;
+            break;
         }
 
         _acc = acc;
         _filled = filled;
         pos = o;
-        st.WaitCnt = stop - end;
     }
 
     // The three codes of one pixel (R, G, B), each with its channel's best code for the bucket of its context. When
     // they fit in 32 bits (nearly always) they are concatenated and written as one.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void EmitPixel(uint e, uint context, ref ushort best, ref byte bucket, ref uint code, ref ulong acc, ref int filled, ref byte output, ref int o)
+    private static void EmitPixel(uint e, uint context, ref ushort best, ref uint code, ref ulong acc, ref int filled, ref byte output, ref int o)
     {
         uint r = Unsafe.Add(ref code, (nint)(Unsafe.Add(ref best, (context >> 16) & 0xFF) | ((e >> 16) & 0xFF)));
         uint g = Unsafe.Add(ref code, (nint)(Unsafe.Add(ref best, 256 + ((context >> 8) & 0xFF)) | ((e >> 8) & 0xFF)));
@@ -279,6 +227,48 @@ public sealed partial class QuicEncoder
             acc <<= 32;
             filled -= 32;
         }
+    }
+
+    // EncodeRun on the span coder's bit writer; inlined so that the writer stays in registers.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EmitRun(ref State st, int runLength, ref ulong acc, ref int filled, ref byte output, ref int o)
+    {
+        ref byte exponents = ref MemoryMarshal.GetReference(QuicTables.MelcodeJ);
+        int state = st.MelcState;
+        int length = st.MelcLen;
+        int order = st.MelcOrder;
+        int hits = 0;
+        while (runLength >= order)
+        {
+            hits++;
+            runLength -= order;
+            if (state < 31)
+            {
+                length = Unsafe.Add(ref exponents, ++state);
+                order = 1 << length;
+            }
+        }
+
+        for (; hits >= 32; hits -= 32)
+        {
+            EmitBits(uint.MaxValue, 32, ref acc, ref filled, ref output, ref o);
+        }
+
+        if (hits > 0)
+        {
+            EmitBits((1u << hits) - 1, hits, ref acc, ref filled, ref output, ref o);
+        }
+
+        EmitBits((uint)runLength, length + 1, ref acc, ref filled, ref output, ref o);
+        if (state > 0)
+        {
+            length = Unsafe.Add(ref exponents, --state);
+            order = 1 << length;
+        }
+
+        st.MelcState = state;
+        st.MelcLen = length;
+        st.MelcOrder = order;
     }
 
     // The model update of the three channels at one sampled pixel: add the code lengths of the value to the
