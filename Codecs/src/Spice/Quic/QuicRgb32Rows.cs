@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace Codecs.Spice.Quic;
 
 /// <summary>
-/// Row pre-passes of the QUIC encoder's RGB32 path, vectorised (Vector256, Vector128, scalar): the mapped prediction
+/// Row pre-passes of the QUIC encoder's RGB32 path, vectorised (Vector512, Vector256, Vector128, scalar): the mapped prediction
 /// residual of every pixel and the "same colour as the left pixel" bits from which run-mode entries and run ends are
 /// read. Pixels are 32-bit B, G, R, X little-endian; X is ignored.
 /// </summary>
@@ -26,7 +26,25 @@ internal static class QuicRgb32Rows
         ref ulong same = ref MemoryMarshal.GetArrayDataReference(sameAsLeft);
         int p = 0;
         ulong word = 0;
-        if (Vector256.IsHardwareAccelerated && width >= Vector256<uint>.Count)
+        if (Vector512.IsHardwareAccelerated && width >= Vector512<uint>.Count)
+        {
+            // Blocks of 16 pixels at multiples of 16 (see the Vector256 tier).
+            Vector512<byte> here = Vector512.LoadUnsafe(ref cur);
+            Vector512<byte> left = Vector512.Shuffle(here.AsUInt32(), Vector512.Create(0u, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14)).AsByte();
+            word = Block(here, left, firstRow, ref above, 0, ref res) & ~1UL;
+            for (p = Vector512<uint>.Count; p <= width - Vector512<uint>.Count; p += Vector512<uint>.Count)
+            {
+                here = Vector512.LoadUnsafe(ref cur, (nuint)(p * 4));
+                left = Vector512.LoadUnsafe(ref cur, (nuint)((p * 4) - 4));
+                word |= (ulong)Block(here, left, firstRow, ref above, p, ref res) << (p & 63);
+                if ((p & 63) == 64 - Vector512<uint>.Count)
+                {
+                    Unsafe.Add(ref same, p >> 6) = word;
+                    word = 0;
+                }
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && width >= Vector256<uint>.Count)
         {
             // Blocks of 8 pixels at multiples of 8, so their bits never straddle a word. Block 0 takes its left
             // neighbours from its own lanes (lane 0 is itself: its bit and residual are fixed below).
@@ -104,6 +122,17 @@ internal static class QuicRgb32Rows
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Block(Vector512<byte> here, Vector512<byte> left, bool firstRow, ref byte above, int p, ref uint res)
+    {
+        Vector512<byte> pred = firstRow ? left : FloorAverage(left, Vector512.LoadUnsafe(ref above, (nuint)(p * 4)));
+        Vector512<byte> s = here - pred;
+        Vector512<byte> e = (s + s) ^ Vector512.LessThan(s.AsSByte(), Vector512<sbyte>.Zero).AsByte();
+        e.AsUInt32().StoreUnsafe(ref res, (nuint)p);
+        Vector512<uint> colour = Vector512.Create(ColourMask);
+        return (uint)Vector512.Equals(here.AsUInt32() & colour, left.AsUInt32() & colour).ExtractMostSignificantBits();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Block(Vector128<byte> here, Vector128<byte> left, bool firstRow, ref byte above, int p, ref uint res)
     {
         Vector128<byte> pred = firstRow ? left : FloorAverage(left, Vector128.LoadUnsafe(ref above, (nuint)(p * 4)));
@@ -133,6 +162,8 @@ internal static class QuicRgb32Rows
     }
 
     // floor((a + b) / 2) per byte.
+    private static Vector512<byte> FloorAverage(Vector512<byte> a, Vector512<byte> b) => (a & b) + Vector512.ShiftRightLogical(a ^ b, 1);
+
     private static Vector256<byte> FloorAverage(Vector256<byte> a, Vector256<byte> b) => (a & b) + Vector256.ShiftRightLogical(a ^ b, 1);
 
     private static Vector128<byte> FloorAverage(Vector128<byte> a, Vector128<byte> b) => (a & b) + Vector128.ShiftRightLogical(a ^ b, 1);
