@@ -292,13 +292,14 @@ public sealed partial class QuicEncoder
             // PHMINPOSUW: lane 0 = the minimum, lane 1 = its lowest lane index (= 7 - the highest best code).
             Vector128<ushort> v = Vector128.LoadUnsafe(ref row) + Vector128.LoadUnsafe(ref lens, value * 8);
             Vector128<ushort> min = Sse41.MinHorizontal(v);
-            SetBest(channel, context, slot & 7, (ushort)((7 << 8) - (min.GetElement(1) << 8)), ref best);
-            if (min.ToScalar() > trigger)
+            uint lowest = min.AsUInt32().ToScalar();
+            if ((lowest & 0xFFFF) > trigger)
             {
                 v = Vector128.ShiftRightLogical(v, 1);
             }
 
             v.StoreUnsafe(ref row);
+            SetBest(channel, context, slot & 7, (ushort)((7 << 8) - ((lowest >> 16) << 8)), ref best);
             return;
         }
 
@@ -334,13 +335,18 @@ public sealed partial class QuicEncoder
         }
     }
 
-    // Buckets for bpc 8: [2^b - 1, 2^(b + 1) - 2], the last one up to 255.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    // Buckets for bpc 8: [2^b - 1, 2^(b + 1) - 2], the last one up to 255. A plain loop, not a call: a call in the
+    // coding loop would make the JIT keep its locals on the stack.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void SpreadBest(ref ushort channelBest, int bucket, ushort offset)
     {
         int start = (1 << bucket) - 1;
         int length = bucket == 7 ? 256 - start : 1 << bucket;
-        MemoryMarshal.CreateSpan(ref Unsafe.Add(ref channelBest, start), length).Fill(offset);
+        ref ushort first = ref Unsafe.Add(ref channelBest, start);
+        for (int k = 0; k < length; k++)
+        {
+            Unsafe.Add(ref first, k) = offset;
+        }
     }
 
     // First run-mode entry in [from, end), or end.
