@@ -212,21 +212,20 @@ public sealed partial class QuicEncoder
         }
     }
 
-    // Appends 1..32 bits MSB-first to the accumulator (fewer than 32 bits pending on entry and on exit) and spills a
-    // little-endian word when 32 are pending.
+    // Appends 1..32 bits MSB-first to the accumulator (fewer than 32 bits pending on entry and on exit). The pending
+    // word is stored every time and the position advances only when it is complete: no branch to mispredict. (The
+    // store may land one word past the final output; the row budget has two spare words.)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void EmitBits(uint value, int length, ref ulong acc, ref int filled, ref byte output, ref int o)
     {
         filled += length;
         acc |= (ulong)value << (64 - filled);
-        if (filled >= 32)
-        {
-            uint word = (uint)(acc >> 32);
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, o), BitConverter.IsLittleEndian ? word : BinaryPrimitives.ReverseEndianness(word));
-            o += 4;
-            acc <<= 32;
-            filled -= 32;
-        }
+        uint word = (uint)(acc >> 32);
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, o), BitConverter.IsLittleEndian ? word : BinaryPrimitives.ReverseEndianness(word));
+        int complete = filled >> 5;
+        o += complete << 2;
+        acc <<= complete << 5;
+        filled &= 31;
     }
 
     // EncodeRun on the span coder's bit writer; inlined so that the writer stays in registers.
