@@ -19,6 +19,13 @@ public sealed partial class QuicEncoder
     // lowest lane among equal minima, which is then the highest code: the reference's tie-break.
     private static readonly ushort[] s_lenReversed8 = BuildReversedLengths();
 
+    private const int MelcodeTableRuns = 256;
+
+    // [state * 256 + run] = MELCODE hits of a run shorter than 256 from that state (never reaching state 31, whose
+    // order is 2^15), and the run length the orders of states [0, s) add up to.
+    private static readonly byte[] s_melcodeHits = BuildMelcodeHits();
+    private static readonly int[] s_melcodeConsumed = BuildMelcodeConsumed();
+
     // Counters of the three channels (R, G, B) as [channel * 64 + bucket * 8 + lane], lanes in reversed code order.
     // 16 bits suffice: every code length is 1..26, so no counter exceeds 26 × the smallest + 26, and the smallest
     // stays ≤ 900 + 26 before a halving (the largest trigger plus one code), i.e. every counter stays below 24200.
@@ -228,12 +235,29 @@ public sealed partial class QuicEncoder
         filled &= 31;
     }
 
-    // EncodeRun on the span coder's bit writer; inlined so that the writer stays in registers.
+    // EncodeRun on the span coder's bit writer; inlined so that the writer stays in registers. Runs shorter than
+    // MelcodeTableRuns take the hit count from a table and go out as one code of at most 28 bits: the hit bits, the
+    // 0 and the remainder.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void EmitRun(ref State st, int runLength, ref ulong acc, ref int filled, ref byte output, ref int o)
     {
         ref byte exponents = ref MemoryMarshal.GetReference(QuicTables.MelcodeJ);
         int state = st.MelcState;
+        if (runLength < MelcodeTableRuns)
+        {
+            int hitCount = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(s_melcodeHits), (state * MelcodeTableRuns) + runLength);
+            int reached = state + hitCount;
+            int bits = Unsafe.Add(ref exponents, reached);
+            ref int consumed = ref MemoryMarshal.GetArrayDataReference(s_melcodeConsumed);
+            uint remainder = (uint)(runLength - (Unsafe.Add(ref consumed, reached) - Unsafe.Add(ref consumed, state)));
+            EmitBits((((1u << hitCount) - 1) << (bits + 1)) | remainder, hitCount + bits + 1, ref acc, ref filled, ref output, ref o);
+            state = reached > 0 ? reached - 1 : 0;
+            st.MelcState = state;
+            st.MelcLen = Unsafe.Add(ref exponents, state);
+            st.MelcOrder = 1 << st.MelcLen;
+            return;
+        }
+
         int length = st.MelcLen;
         int order = st.MelcOrder;
         int hits = 0;
@@ -389,6 +413,41 @@ public sealed partial class QuicEncoder
                 return p - i;
             }
         }
+    }
+
+    private static byte[] BuildMelcodeHits()
+    {
+        var table = new byte[32 * MelcodeTableRuns];
+        for (int state = 0; state < 32; state++)
+        {
+            for (int run = 0; run < MelcodeTableRuns; run++)
+            {
+                int s = state;
+                int left = run;
+                int hits = 0;
+                while (left >= 1 << QuicTables.MelcodeJ[s])
+                {
+                    left -= 1 << QuicTables.MelcodeJ[s];
+                    hits++;
+                    s++;
+                }
+
+                table[(state * MelcodeTableRuns) + run] = (byte)hits;
+            }
+        }
+
+        return table;
+    }
+
+    private static int[] BuildMelcodeConsumed()
+    {
+        var table = new int[32];
+        for (int state = 1; state < 32; state++)
+        {
+            table[state] = table[state - 1] + (1 << QuicTables.MelcodeJ[state - 1]);
+        }
+
+        return table;
     }
 
     private static ushort[] BuildReversedLengths()
