@@ -30,8 +30,11 @@ public sealed partial class QuicEncoder
     // 16 bits suffice: every code length is 1..26, so no counter exceeds 26 × the smallest + 26, and the smallest
     // stays ≤ 900 + 26 before a halving (the largest trigger plus one code), i.e. every counter stays below 24200.
     private readonly ushort[] _rgbCounters = new ushort[3 * 8 * 8];
-    // The best code of each channel by context value, [channel * 256 + context], as its row offset in the code table
-    // (l << 8): the bucket's best spread over the bucket's contexts, rewritten only when it changes, so coding a value
+    // The Golomb codes as s_code8 but with rows in counter-lane order: [(7 - l) * 256 + n].
+    private static readonly uint[] s_codeByLane8 = BuildCodesByLane();
+
+    // The best code of each channel by context value, [channel * 256 + context], as its row offset in
+    // s_codeByLane8 (lane << 8): the bucket's best spread over the bucket's contexts, rewritten only when it changes, so coding a value
     // needs no bucket lookup.
     private readonly ushort[] _rgbBest = new ushort[3 * 256];
 
@@ -54,7 +57,7 @@ public sealed partial class QuicEncoder
         }
 
         Array.Clear(_rgbCounters);
-        _rgbBest.AsSpan().Fill(7 << 8);
+        Array.Clear(_rgbBest); // lane 0 = code 7, the initial best
         ref byte first = ref MemoryMarshal.GetReference(pixels);
         for (int row = 0; row < height; row++)
         {
@@ -106,7 +109,7 @@ public sealed partial class QuicEncoder
         ref ulong candidates = ref MemoryMarshal.GetArrayDataReference(_runCandidates);
         ref ulong same = ref MemoryMarshal.GetArrayDataReference(_sameAsLeft);
         ref byte bucket = ref MemoryMarshal.GetArrayDataReference(s_bucket8);
-        ref uint code = ref MemoryMarshal.GetArrayDataReference(s_code8);
+        ref uint code = ref MemoryMarshal.GetArrayDataReference(s_codeByLane8);
         ref ushort best = ref MemoryMarshal.GetArrayDataReference(_rgbBest);
         ref ushort counters = ref MemoryMarshal.GetArrayDataReference(_rgbCounters);
         ref ushort lens = ref MemoryMarshal.GetArrayDataReference(s_lenReversed8);
@@ -322,7 +325,7 @@ public sealed partial class QuicEncoder
             }
 
             v.StoreUnsafe(ref row);
-            SetBest(channel, context, slot & 7, (ushort)((7 << 8) - ((lowest >> 16) << 8)), ref best);
+            SetBest(channel, context, slot & 7, (ushort)((lowest >> 8) & 0x700), ref best);
             return;
         }
 
@@ -339,7 +342,7 @@ public sealed partial class QuicEncoder
             }
         }
 
-        SetBest(channel, context, slot & 7, (ushort)((7 - bestLane) << 8), ref best);
+        SetBest(channel, context, slot & 7, (ushort)(bestLane << 8), ref best);
         if (bestLen > trigger)
         {
             for (int k = 0; k < 8; k++)
@@ -413,6 +416,18 @@ public sealed partial class QuicEncoder
                 return p - i;
             }
         }
+    }
+
+    private static uint[] BuildCodesByLane()
+    {
+        uint[] codes = BuildCodes(8);
+        var table = new uint[8 * 256];
+        for (int i = 0; i < table.Length; i++)
+        {
+            table[i] = codes[((7 - (i >> 8)) << 8) | (i & 0xFF)];
+        }
+
+        return table;
     }
 
     private static byte[] BuildMelcodeHits()
