@@ -44,6 +44,9 @@ public sealed partial class QuicEncoder
     private ulong[] _sameAsLeftAbove = [];
     private ulong[] _runCandidates = [];
 
+    // Never inlined, like CodeRgb32Row: once the benchmark or server loop around TryEncode reached tier 1, dynamic PGO
+    // inlined the row coder into it and the merged function spilled its hot locals (30-40 % slower on corpus tiles).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private bool EncodeRgb32Rows(ReadOnlySpan<byte> pixels, int width, int height, int stride, Span<byte> dst, ref int pos, long rowBytes)
     {
         if (_residuals.Length < width)
@@ -101,6 +104,7 @@ public sealed partial class QuicEncoder
     // reference's first-pixel step is the general step with stop = WaitCnt: it samples pixel 0 exactly when the wait
     // count is 0 and otherwise leaves WaitCnt - 1 to wait.
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void CodeRgb32Row(Span<byte> dst, ref int pos, int width, bool row0)
     {
         ref State st = ref _rgb.State;
