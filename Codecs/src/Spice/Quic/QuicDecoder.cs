@@ -25,6 +25,10 @@ public sealed class QuicDecoder
     private Plane[] _planes = [];
     private int _planeWidth;
 
+    // Immutable per bpc (8 for every type but RGB16's 5), so built once per decoder.
+    private Model? _model8;
+    private Model? _model5;
+
     /// <summary>Parses and validates the header. The caller bounds the size before allocating for it.</summary>
     public static QuicHeader ReadHeader(ReadOnlySpan<byte> source)
     {
@@ -79,7 +83,7 @@ public sealed class QuicDecoder
 
         (int channels, int bpc) = QuicTables.Params(header.Type);
         EnsurePlanes(channels, header.Width);
-        var model = new Model(bpc);
+        Model model = bpc == 8 ? _model8 ??= new Model(8) : _model5 ??= new Model(5);
         var rgb = new Pass(0, header.Type == QuicImageType.Gray ? 1 : 3);
         Pass alpha = new(3, 1);
         foreach (Plane p in _planes.AsSpan(0, channels))
@@ -143,13 +147,16 @@ public sealed class QuicDecoder
 
                 break;
             default:
-                bool hasAlpha = type == QuicImageType.Rgba;
-                for (int i = 0; i < width; i++)
+                // One little-endian word per pixel: B, G, R, then A or the zero pad byte.
+                ReadOnlySpan<byte> red = r.AsSpan(0, width);
+                ReadOnlySpan<byte> green = _planes[1].Cur.AsSpan(0, width);
+                ReadOnlySpan<byte> blue = _planes[2].Cur.AsSpan(0, width);
+                ReadOnlySpan<byte> alpha = type == QuicImageType.Rgba ? _planes[3].Cur.AsSpan(0, width) : default;
+                Span<byte> pixels = line[..(width * 4)];
+                for (int i = 0; i < red.Length && i < green.Length && i < blue.Length; i++)
                 {
-                    line[4 * i] = _planes[2].Cur[i];
-                    line[(4 * i) + 1] = _planes[1].Cur[i];
-                    line[(4 * i) + 2] = r[i];
-                    line[(4 * i) + 3] = hasAlpha ? _planes[3].Cur[i] : (byte)0;
+                    uint a = alpha.IsEmpty ? 0u : alpha[i];
+                    BinaryPrimitives.WriteUInt32LittleEndian(pixels[(i * 4)..], blue[i] | ((uint)green[i] << 8) | ((uint)red[i] << 16) | (a << 24));
                 }
 
                 break;
@@ -299,7 +306,7 @@ public sealed class QuicDecoder
         for (int c = pass.First; c < pass.First + pass.Count; c++)
         {
             Plane p = _planes[c];
-            int code = p.Best[Model.Bucket(p.Ctx[i], model.Bpc)];
+            int code = p.Best[model.BucketOf(p.Ctx[i])];
             int value = model.ReadGolomb(ref reader, code);
             p.Ctx[i + 1] = (byte)value;
 
@@ -320,22 +327,24 @@ public sealed class QuicDecoder
     }
 
     // Model update after the pixel at position i: the bucket selected by the left context learns the pixel's value.
+    // Codes are scanned from the longest parameter down and a later (smaller) code wins only when strictly better.
     private void Learn(ref Pass pass, Model model, int i, int trigger)
     {
+        int bpc = model.Bpc;
         for (int c = pass.First; c < pass.First + pass.Count; c++)
         {
             Plane p = _planes[c];
-            int bucket = Model.Bucket(p.Ctx[i], model.Bpc);
-            int value = p.Ctx[i + 1];
+            int bucket = model.BucketOf(p.Ctx[i]);
+            ReadOnlySpan<byte> lengths = model.LengthsOf(p.Ctx[i + 1]);
             Span<uint> counters = p.Counters.AsSpan(bucket * 8, 8);
-            uint smallest = uint.MaxValue;
-            int best = 0;
-            for (int l = model.Bpc - 1; l >= 0; l--)
+            int best = bpc - 1;
+            uint smallest = counters[best] += lengths[best];
+            for (int l = bpc - 2; l >= 0; l--)
             {
-                counters[l] += (uint)model.CodeLength(value, l);
-                if (l == model.Bpc - 1 || counters[l] < smallest)
+                uint total = counters[l] += lengths[l];
+                if (total < smallest)
                 {
-                    smallest = counters[l];
+                    smallest = total;
                     best = l;
                 }
             }
@@ -343,7 +352,7 @@ public sealed class QuicDecoder
             p.Best[bucket] = (byte)best;
             if (smallest > trigger)
             {
-                for (int l = 0; l < model.Bpc; l++)
+                for (int l = 0; l < bpc; l++)
                 {
                     counters[l] >>= 1;
                 }
@@ -436,6 +445,10 @@ public sealed class QuicDecoder
         private readonly int[] _escape = new int[8];
         private readonly int[] _prefix = new int[8];
 
+        // Tables of the two functions below: [context] = bucket, [value * 8 + l] = code length.
+        private readonly byte[] _buckets = new byte[256];
+        private readonly byte[] _lengths = new byte[256 * 8];
+
         public Model(int bpc)
         {
             Bpc = bpc;
@@ -453,6 +466,15 @@ public sealed class QuicDecoder
 
                 _escape[l] = _prefix[l] + suffix;
             }
+
+            for (int value = 0; value <= Mask; value++)
+            {
+                _buckets[value] = (byte)Bucket(value, bpc);
+                for (int l = 0; l < bpc; l++)
+                {
+                    _lengths[(value * 8) + l] = (byte)CodeLength(value, l);
+                }
+            }
         }
 
         public int Bpc { get; }
@@ -461,6 +483,10 @@ public sealed class QuicDecoder
 
         // Contexts are bucketed by powers of two: [0] [1-2] [3-6] ... with the top bucket taking the rest.
         public static int Bucket(int context, int bpc) => Math.Min(BitOperations.Log2((uint)context + 1), bpc - 1);
+
+        public int BucketOf(int context) => _buckets[context];
+
+        public ReadOnlySpan<byte> LengthsOf(int value) => _lengths.AsSpan(value * 8, 8);
 
         public int CodeLength(int value, int l) => value < _nGr[l] ? (value >> l) + 1 + l : _escape[l];
 
