@@ -125,6 +125,58 @@ public sealed class QuicTests
         Assert.Equal(Encode(new QuicEncoder(), QuicImageType.Rgb32, b, 100, 50, 400), second);
     }
 
+    /// <summary>
+    /// RGB32 has its own coder (vector row pre-pass, bit-mask run mode); RGB24 goes through the planar coder. The
+    /// format codes both as the same three 8-bit channels, so their bit streams after the header must be identical.
+    /// </summary>
+    [Fact]
+    public void Encode_Rgb32Path_MatchesPlanarRgb24Bits()
+    {
+        var encoder = new QuicEncoder();
+        int[][] sizes = [[3, 3], [17, 5], [64, 64], [150, 97], [2049, 3], [12289, 2]];
+        foreach (int[] s in sizes)
+        {
+            foreach (string kind in SpiceTestImages.Kinds)
+            {
+                byte[] bgra = SpiceTestImages.Make(kind, s[0], s[1], seed: s[0] + s[1]);
+                byte[] rgb32 = Encode(encoder, QuicImageType.Rgb32, ToLayout(QuicImageType.Rgb32, bgra), s[0], s[1], s[0] * 4);
+                byte[] rgb24 = Encode(encoder, QuicImageType.Rgb24, ToLayout(QuicImageType.Rgb24, bgra), s[0], s[1], s[0] * 3);
+                Assert.True(rgb32.AsSpan(20).SequenceEqual(rgb24.AsSpan(20)), $"{kind} {s[0]}x{s[1]}");
+            }
+        }
+
+        foreach ((string name, byte[] frame, int width, int _) in SpiceTestImages.CorpusFrames)
+        {
+            byte[] tile = SpiceTestImages.Crop(frame, width, 256, 128, 200, 150);
+            byte[] rgb32 = Encode(encoder, QuicImageType.Rgb32, ToLayout(QuicImageType.Rgb32, tile), 200, 150, 800);
+            byte[] rgb24 = Encode(encoder, QuicImageType.Rgb24, ToLayout(QuicImageType.Rgb24, tile), 200, 150, 600);
+            Assert.True(rgb32.AsSpan(20).SequenceEqual(rgb24.AsSpan(20)), name);
+        }
+    }
+
+    /// <summary>The RGB32 pad byte is not coded: run detection and residuals must ignore it, as must a padded stride.</summary>
+    [Fact]
+    public void Encode_Rgb32_IgnoresPadBytesAndStridePadding()
+    {
+        const int width = 70;
+        const int height = 40;
+        byte[] clean = ToLayout(QuicImageType.Rgb32, SpiceTestImages.Make("text", width, height, seed: 5));
+        var rng = new Random(9);
+        const int stride = (width * 4) + 12;
+        var noisy = new byte[stride * height];
+        rng.NextBytes(noisy);
+        for (int y = 0; y < height; y++)
+        {
+            for (int x = 0; x < width * 4; x += 4)
+            {
+                clean.AsSpan((y * width * 4) + x, 3).CopyTo(noisy.AsSpan((y * stride) + x));
+            }
+        }
+
+        var encoder = new QuicEncoder();
+        Assert.Equal(Encode(encoder, QuicImageType.Rgb32, clean, width, height, width * 4), Encode(encoder, QuicImageType.Rgb32, noisy, width, height, stride));
+    }
+
     [Fact]
     public void TryEncode_SmallDestination_ReturnsFalse()
     {
