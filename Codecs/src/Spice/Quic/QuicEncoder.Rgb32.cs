@@ -26,16 +26,17 @@ public sealed partial class QuicEncoder
     private static readonly byte[] s_melcodeHits = BuildMelcodeHits();
     private static readonly int[] s_melcodeConsumed = BuildMelcodeConsumed();
 
+    // The Golomb codes as s_code8 but with rows in counter-lane order: [(7 - l) * 256 + n].
+    private static readonly uint[] s_codeByLane8 = BuildCodesByLane();
+
     // Counters of the three channels (R, G, B) as [channel * 64 + bucket * 8 + lane], lanes in reversed code order.
     // 16 bits suffice: every code length is 1..26, so no counter exceeds 26 × the smallest + 26, and the smallest
     // stays ≤ 900 + 26 before a halving (the largest trigger plus one code), i.e. every counter stays below 24200.
     private readonly ushort[] _rgbCounters = new ushort[3 * 8 * 8];
-    // The Golomb codes as s_code8 but with rows in counter-lane order: [(7 - l) * 256 + n].
-    private static readonly uint[] s_codeByLane8 = BuildCodesByLane();
 
-    // The best code of each channel by context value, [channel * 256 + context], as its row offset in
-    // s_codeByLane8 (lane << 8): the bucket's best spread over the bucket's contexts, rewritten only when it changes, so coding a value
-    // needs no bucket lookup.
+    // The best code of each channel by context value, [channel * 256 + context], as its row offset in s_codeByLane8
+    // (lane << 8): the bucket's best spread over the bucket's contexts, rewritten only when it changes, so coding a
+    // value needs no bucket lookup.
     private readonly ushort[] _rgbBest = new ushort[3 * 256];
 
     private uint[] _residuals = [];
@@ -64,9 +65,9 @@ public sealed partial class QuicEncoder
         ref byte first = ref MemoryMarshal.GetReference(pixels);
         for (int row = 0; row < height; row++)
         {
-            ref byte cur = ref Unsafe.Add(ref first, row * stride);
+            ref byte cur = ref Unsafe.Add(ref first, (nint)row * stride);
             (_sameAsLeft, _sameAsLeftAbove) = (_sameAsLeftAbove, _sameAsLeft);
-            QuicRgb32Rows.Prepare(ref cur, ref row == 0 ? ref cur : ref Unsafe.Add(ref first, (row - 1) * stride), width, row == 0, _residuals, _sameAsLeft);
+            QuicRgb32Rows.Prepare(ref cur, ref row == 0 ? ref cur : ref Unsafe.Add(ref cur, -(nint)stride), width, row == 0, _residuals, _sameAsLeft);
             if (row > 0)
             {
                 QuicRgb32Rows.RunCandidates(_sameAsLeft, _sameAsLeftAbove, width, _runCandidates);
