@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Encoders.Rfb;
+using TestSupport;
 using Xunit;
 
 namespace Server.Tests.Interop;
@@ -22,22 +23,20 @@ public sealed class VeNCryptInteropTests
     [InlineData("secret", "secret", "VeNCrypt X509Plain")]
     public async Task Vncviewer_VeNCrypt_ScreenshotEqualsTheFrame(string? serverPassword, string? clientPassword, string security)
     {
-        string xvfb = InteropServer.RequireTool("/usr/bin/Xvfb");
+        InteropServer.RequireTool("/usr/bin/Xvfb");
         string viewer = InteropServer.RequireTool("/usr/bin/vncviewer");
         string import = InteropServer.RequireTool("/usr/bin/import");
         using X509Certificate2 certificate = CreateSelfSignedCa();
         await using InteropServer server = await InteropServer.StartAsync(
             "window-drag.fbt", 20, new RfbServerOptions { TlsCertificate = certificate, Password = serverPassword });
-        int display = TigerVncViewerTests.FreeDisplayNumber();
         string home = Directory.CreateTempSubdirectory("vncviewer-tls-home").FullName;
         string ca = Path.Combine(home, "ca.pem");
         await File.WriteAllTextAsync(ca, certificate.ExportCertificatePem(), TestContext.Current.CancellationToken);
-        using Process x = TigerVncViewerTests.Start(
-            xvfb, [$":{display}", "-screen", "0", $"{server.Device.Width + 128}x{server.Device.Height + 200}x24", "-nolisten", "tcp"], home);
+        using XvfbDisplay x = XvfbDisplay.Start(server.Device.Width + 128, server.Device.Height + 200);
         using Process vnc = TigerVncViewerTests.Start(
             viewer,
             [
-                "-display", $":{display}", "-PreferredEncoding=ZRLE", "-AutoSelect=0", "-FullColor=1", "-NoJPEG=1",
+                "-display", x.Name, "-PreferredEncoding=ZRLE", "-AutoSelect=0", "-FullColor=1", "-NoJPEG=1",
                 $"-SecurityTypes={(serverPassword is null ? "X509None" : "X509Plain")}", $"-X509CA={ca}",
                 "-GnuTLSPriority=NORMAL:-VERS-TLS1.3", "-RemoteResize=0", "-Shared=1", "-geometry", $"{server.Device.Width}x{server.Device.Height}+0+0",
                 $"127.0.0.1::{server.Port}",
@@ -59,9 +58,9 @@ public sealed class VeNCryptInteropTests
                     continue;
                 }
 
-                (int exit, string log) = await InteropServer.RunAsync(import, ["-display", $":{display}", "-window", "root", png], TimeSpan.FromSeconds(30));
+                (int exit, string log) = await InteropServer.RunAsync(import, ["-display", x.Name, "-window", "root", png], TimeSpan.FromSeconds(30));
                 Assert.True(exit == 0, "import failed: " + log);
-                (int left, int top) = await TigerVncViewerTests.FindViewerWindowAsync(display, server.Device.Width, server.Device.Height);
+                (int left, int top) = await TigerVncViewerTests.FindViewerWindowAsync(x.Name, server.Device.Width, server.Device.Height);
                 (byte[] rgb, string convertLog) = await InteropServer.ReadRgbAsync(png, $"{server.Device.Width}x{server.Device.Height}+{left}+{top}");
                 result = rgb.Length == 0 ? "convert failed: " + convertLog : InteropServer.Compare(server.Device.FrameRgb(), rgb, server.Device.Width, 3);
             }
@@ -73,7 +72,6 @@ public sealed class VeNCryptInteropTests
         finally
         {
             TigerVncViewerTests.Stop(vnc);
-            TigerVncViewerTests.Stop(x);
             Directory.Delete(home, recursive: true);
         }
     }
@@ -81,19 +79,18 @@ public sealed class VeNCryptInteropTests
     [Fact]
     public async Task Vncviewer_VeNCryptX509Plain_WrongPasswordIsRefused()
     {
-        string xvfb = InteropServer.RequireTool("/usr/bin/Xvfb");
+        InteropServer.RequireTool("/usr/bin/Xvfb");
         string viewer = InteropServer.RequireTool("/usr/bin/vncviewer");
         using X509Certificate2 certificate = CreateSelfSignedCa();
         await using InteropServer server = await InteropServer.StartAsync(
             "window-drag.fbt", 20, new RfbServerOptions { TlsCertificate = certificate, Password = "secret" });
-        int display = TigerVncViewerTests.FreeDisplayNumber();
         string home = Directory.CreateTempSubdirectory("vncviewer-tls-home").FullName;
         string ca = Path.Combine(home, "ca.pem");
         await File.WriteAllTextAsync(ca, certificate.ExportCertificatePem(), TestContext.Current.CancellationToken);
-        using Process x = TigerVncViewerTests.Start(xvfb, [$":{display}", "-screen", "0", "1024x768x24", "-nolisten", "tcp"], home);
+        using XvfbDisplay x = XvfbDisplay.Start(1024, 768);
         using Process vnc = TigerVncViewerTests.Start(
             viewer,
-            ["-display", $":{display}", "-GnuTLSPriority=NORMAL:-VERS-TLS1.3", "-SecurityTypes=X509Plain", $"-X509CA={ca}", $"127.0.0.1::{server.Port}"],
+            ["-display", x.Name, "-GnuTLSPriority=NORMAL:-VERS-TLS1.3", "-SecurityTypes=X509Plain", $"-X509CA={ca}", $"127.0.0.1::{server.Port}"],
             home,
             delayMs: 500,
             Credentials("wrong"));
@@ -106,7 +103,6 @@ public sealed class VeNCryptInteropTests
         finally
         {
             TigerVncViewerTests.Stop(vnc);
-            TigerVncViewerTests.Stop(x);
             Directory.Delete(home, recursive: true);
         }
     }
