@@ -15,7 +15,7 @@ namespace TestSupport;
 /// </remarks>
 public sealed class XvfbDisplay : IDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Process _server;
     private readonly StringBuilder _errors = new();
@@ -57,11 +57,11 @@ public sealed class XvfbDisplay : IDisposable
         server.BeginErrorReadLine();
 
         Task<string?> firstLine = server.StandardOutput.ReadLineAsync();
-        if (!firstLine.Wait(StartTimeout) || !int.TryParse(firstLine.Result, NumberStyles.None, CultureInfo.InvariantCulture, out int number))
+        if (!firstLine.Wait(s_startTimeout) || !int.TryParse(firstLine.Result, NumberStyles.None, CultureInfo.InvariantCulture, out int number))
         {
             string errors = display.Errors;
             display.Dispose();
-            throw new InvalidOperationException($"Xvfb did not report a display within {StartTimeout.TotalSeconds} s: {errors}");
+            throw new InvalidOperationException($"Xvfb did not report a display within {s_startTimeout.TotalSeconds} s: {errors}");
         }
 
         display.Number = number;
