@@ -36,7 +36,7 @@ public sealed class ProtocolTests
         await client.SetEncodingsAsync(Cancellation, RfbEncoding.Raw);
         await client.RequestUpdateAsync(incremental: false, Cancellation);
         await client.ReadPixelUpdateAsync(Cancellation);
-        Assert.True(client.PictureEquals(harness.Device.FrameIn(client.Format)));
+        Assert.True(client.PictureEquals(harness.Device.LatestFrame!.ConvertTo(client.Format)));
         RfbClientStatistics statistics = Assert.Single(harness.Server.Clients);
         Assert.Equal(security == 2 ? "VncAuth" : "None", statistics.Security);
         await client.DisposeAsync();
@@ -112,7 +112,7 @@ public sealed class ProtocolTests
         await client.SetEncodingsAsync(Cancellation, RfbEncoding.Raw);
         await client.RequestUpdateAsync(incremental: false, Cancellation);
         await client.ReadPixelUpdateAsync(Cancellation);
-        Assert.True(client.PictureEquals(harness.Device.FrameIn(client.Format)));
+        Assert.True(client.PictureEquals(harness.Device.LatestFrame!.ConvertTo(client.Format)));
         Assert.Equal(security, Assert.Single(harness.Server.Clients).Security);
         await client.DisposeAsync();
     }

@@ -23,12 +23,12 @@ public sealed class TigerVncViewerTests
         await using InteropServer server = await InteropServer.StartAsync("window-drag.fbt", 20);
         string home = Directory.CreateTempSubdirectory("vncviewer-home").FullName;
         // A screen larger than the framebuffer, so the whole viewer window fits wherever it is placed.
-        using XvfbDisplay x = XvfbDisplay.Start(server.Device.Width + 128, server.Device.Height + 200);
+        using XvfbDisplay x = XvfbDisplay.Start(server.Device.Mode.Width + 128, server.Device.Mode.Height + 200);
         using Process vnc = Start(
             viewer,
             [
                 "-display", x.Name, $"-PreferredEncoding={preferred}", "-AutoSelect=0", "-FullColor=1", "-NoJPEG=1",
-                "-SecurityTypes=None", "-RemoteResize=0", "-Shared=1", "-geometry", $"{server.Device.Width}x{server.Device.Height}+0+0",
+                "-SecurityTypes=None", "-RemoteResize=0", "-Shared=1", "-geometry", $"{server.Device.Mode.Width}x{server.Device.Mode.Height}+0+0",
                 $"127.0.0.1::{server.Port}",
             ],
             home,
@@ -48,9 +48,9 @@ public sealed class TigerVncViewerTests
 
                 (int exit, string log) = await InteropServer.RunAsync(import, ["-display", x.Name, "-window", "root", png], TimeSpan.FromSeconds(30));
                 Assert.True(exit == 0, "import failed: " + log);
-                (int left, int top) = await FindViewerWindowAsync(x.Name, server.Device.Width, server.Device.Height);
-                (byte[] rgb, string convertLog) = await InteropServer.ReadRgbAsync(png, $"{server.Device.Width}x{server.Device.Height}+{left}+{top}");
-                result = rgb.Length == 0 ? "convert failed: " + convertLog : InteropServer.Compare(server.Device.FrameRgb(), rgb, server.Device.Width, 3);
+                (int left, int top) = await FindViewerWindowAsync(x.Name, server.Device.Mode.Width, server.Device.Mode.Height);
+                (byte[] rgb, string convertLog) = await InteropServer.ReadRgbAsync(png, $"{server.Device.Mode.Width}x{server.Device.Mode.Height}+{left}+{top}");
+                result = rgb.Length == 0 ? "convert failed: " + convertLog : InteropServer.Compare(server.Device.LatestFrame!.ToRgb24(), rgb, server.Device.Mode.Width, 3);
             }
 
             if (result != "identical")
@@ -58,7 +58,7 @@ public sealed class TigerVncViewerTests
                 // Keep the evidence for whoever reads the CI log.
                 string kept = Directory.CreateTempSubdirectory("rfb-interop-failure").FullName;
                 File.Copy(png, Path.Combine(kept, "screen.png"));
-                await File.WriteAllBytesAsync(Path.Combine(kept, "expected.rgb"), server.Device.FrameRgb(), TestContext.Current.CancellationToken);
+                await File.WriteAllBytesAsync(Path.Combine(kept, "expected.rgb"), server.Device.LatestFrame!.ToRgb24(), TestContext.Current.CancellationToken);
                 result += $" (screenshot and expected RGB kept in {kept})";
             }
 

@@ -32,13 +32,13 @@ public sealed class VeNCryptInteropTests
         string home = Directory.CreateTempSubdirectory("vncviewer-tls-home").FullName;
         string ca = Path.Combine(home, "ca.pem");
         await File.WriteAllTextAsync(ca, certificate.ExportCertificatePem(), TestContext.Current.CancellationToken);
-        using XvfbDisplay x = XvfbDisplay.Start(server.Device.Width + 128, server.Device.Height + 200);
+        using XvfbDisplay x = XvfbDisplay.Start(server.Device.Mode.Width + 128, server.Device.Mode.Height + 200);
         using Process vnc = TigerVncViewerTests.Start(
             viewer,
             [
                 "-display", x.Name, "-PreferredEncoding=ZRLE", "-AutoSelect=0", "-FullColor=1", "-NoJPEG=1",
                 $"-SecurityTypes={(serverPassword is null ? "X509None" : "X509Plain")}", $"-X509CA={ca}",
-                "-GnuTLSPriority=NORMAL:-VERS-TLS1.3", "-RemoteResize=0", "-Shared=1", "-geometry", $"{server.Device.Width}x{server.Device.Height}+0+0",
+                "-GnuTLSPriority=NORMAL:-VERS-TLS1.3", "-RemoteResize=0", "-Shared=1", "-geometry", $"{server.Device.Mode.Width}x{server.Device.Mode.Height}+0+0",
                 $"127.0.0.1::{server.Port}",
             ],
             home,
@@ -60,9 +60,9 @@ public sealed class VeNCryptInteropTests
 
                 (int exit, string log) = await InteropServer.RunAsync(import, ["-display", x.Name, "-window", "root", png], TimeSpan.FromSeconds(30));
                 Assert.True(exit == 0, "import failed: " + log);
-                (int left, int top) = await TigerVncViewerTests.FindViewerWindowAsync(x.Name, server.Device.Width, server.Device.Height);
-                (byte[] rgb, string convertLog) = await InteropServer.ReadRgbAsync(png, $"{server.Device.Width}x{server.Device.Height}+{left}+{top}");
-                result = rgb.Length == 0 ? "convert failed: " + convertLog : InteropServer.Compare(server.Device.FrameRgb(), rgb, server.Device.Width, 3);
+                (int left, int top) = await TigerVncViewerTests.FindViewerWindowAsync(x.Name, server.Device.Mode.Width, server.Device.Mode.Height);
+                (byte[] rgb, string convertLog) = await InteropServer.ReadRgbAsync(png, $"{server.Device.Mode.Width}x{server.Device.Mode.Height}+{left}+{top}");
+                result = rgb.Length == 0 ? "convert failed: " + convertLog : InteropServer.Compare(server.Device.LatestFrame!.ToRgb24(), rgb, server.Device.Mode.Width, 3);
             }
 
             Assert.True(result == "identical", result + "; vncviewer: " + TigerVncViewerTests.ErrorOutput(vnc));
