@@ -1,15 +1,27 @@
 using System.Buffers.Binary;
+using Encoders.Spice;
 
 namespace Fuzz.Sessions;
 
 /// <summary>
-/// What a SPICE client writes, built byte by byte (the fuzz assembly sees only the server's public API): the REDQ
+/// A SPICE server to fuzz, and what a SPICE client writes to it, built byte by byte (the fuzz assembly sees only the server's public API): the REDQ
 /// link message, the auth selection and ticket, and channel messages in the mini or the full header.
 /// </summary>
 internal static class SpiceClientBytes
 {
     public const uint AuthSelectionCap = 1 << 0;
     public const uint MiniHeaderCap = 1 << 3;
+
+    /// <summary>
+    /// A server without a password (any ticket links) on the shared still display, with a short display-init wait,
+    /// and the logger that counts its own failures. One per target, for the whole process, as a real server lives.
+    /// </summary>
+    public static (SpiceServer Server, FailureLogger Log) CreateServer()
+    {
+        var log = new FailureLogger();
+        var options = new SpiceServerOptions { DisplayInitWait = TimeSpan.FromMilliseconds(10) };
+        return (new SpiceServer(StillDisplay.Instance, options, log), log);
+    }
 
     /// <summary>
     /// The link stage of one channel connection: header, link message (one common and one channel capability

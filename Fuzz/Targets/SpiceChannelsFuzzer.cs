@@ -19,12 +19,7 @@ public sealed class SpiceChannelsFuzzer : IFuzzer
     private const uint Caps = SpiceClientBytes.MiniHeaderCap | SpiceClientBytes.AuthSelectionCap;
     private const ushort MainInit = 103;
 
-    private static readonly Lazy<(SpiceServer Server, FailureLogger Log)> s_server = new(() =>
-    {
-        var log = new FailureLogger();
-        var options = new SpiceServerOptions { DisplayInitWait = TimeSpan.FromMilliseconds(10) };
-        return (new SpiceServer(StillDisplay.Instance, options, log), log);
-    });
+    private static readonly Lazy<(SpiceServer Server, FailureLogger Log)> s_server = new(SpiceClientBytes.CreateServer);
 
     public string Name => "SpiceChannels";
 

@@ -14,12 +14,7 @@ public sealed class SpiceLinkFuzzer : IFuzzer
     private const uint MiniHeaderCap = SpiceClientBytes.MiniHeaderCap;
     private const uint AuthSelectionCap = SpiceClientBytes.AuthSelectionCap;
 
-    private static readonly Lazy<(SpiceServer Server, FailureLogger Log)> s_server = new(() =>
-    {
-        var log = new FailureLogger();
-        var options = new SpiceServerOptions { DisplayInitWait = TimeSpan.FromMilliseconds(10) };
-        return (new SpiceServer(StillDisplay.Instance, options, log), log);
-    });
+    private static readonly Lazy<(SpiceServer Server, FailureLogger Log)> s_server = new(SpiceClientBytes.CreateServer);
 
     public string Name => "SpiceLink";
 
