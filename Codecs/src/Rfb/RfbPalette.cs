@@ -53,7 +53,13 @@ internal sealed class RfbPalette
     private static int Hash(uint value) => (int)((value * 0x9E3779B1u) >> 22);
 
     /// <summary>Adds <paramref name="count"/> pixels of <paramref name="value"/>; false when that would exceed <paramref name="limit"/> colours.</summary>
-    public bool Add(uint value, int count, int limit)
+    public bool Add(uint value, int count, int limit) => AddIndex(value, count, limit) >= 0;
+
+    /// <summary>
+    /// Adds <paramref name="count"/> pixels of <paramref name="value"/> and returns its palette index (insertion order),
+    /// or −1 when a new colour would exceed <paramref name="limit"/> colours.
+    /// </summary>
+    public int AddIndex(uint value, int count, int limit)
     {
         int slot = Hash(value);
         while (true)
@@ -63,38 +69,24 @@ internal sealed class RfbPalette
             {
                 if (_size >= limit)
                 {
-                    return false;
+                    return -1;
                 }
 
                 _keys[slot] = value;
                 _slotIndex[slot] = (short)_size;
                 _colours[_size] = value;
                 _counts[_size] = count;
-                _size++;
-                return true;
+                return _size++;
             }
 
             if (_keys[slot] == value)
             {
                 _counts[index] += count;
-                return true;
+                return index;
             }
 
             slot = (slot + 1) & (Slots - 1);
         }
-    }
-
-    /// <summary>Index of a colour that is in the palette.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int IndexOf(uint value)
-    {
-        int slot = Hash(value);
-        while (_keys[slot] != value || _slotIndex[slot] < 0)
-        {
-            slot = (slot + 1) & (Slots - 1);
-        }
-
-        return _slotIndex[slot];
     }
 
     /// <summary>
@@ -114,6 +106,90 @@ internal sealed class RfbPalette
             if (!Add(v, j - i, limit))
             {
                 return false;
+            }
+
+            i = j;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="Build"/> that also writes each pixel's palette index (insertion order) to <paramref name="indices"/>,
+    /// so a palette rectangle needs no second pass with look-ups. The previous run's colour is checked before the hash:
+    /// text alternates between two colours. On false, <paramref name="indices"/> holds a partial result.
+    /// </summary>
+    public bool BuildIndexed(ReadOnlySpan<uint> values, int limit, Span<byte> indices)
+    {
+        Clear();
+        if (values.IsEmpty)
+        {
+            return true;
+        }
+
+        if (indices.Length < values.Length)
+        {
+            throw new ArgumentException("Too few index bytes.", nameof(indices));
+        }
+
+        uint lastColour = values[0];
+        int lastIndex = AddIndex(lastColour, 0, limit);
+        uint otherColour = lastColour;
+        int otherIndex = lastIndex;
+        int i = 0;
+        while (i < values.Length)
+        {
+            uint v = values[i];
+            int j = RfbPixelScan.RunEnd(values, i);
+            int run = j - i;
+            int index;
+            if (v == lastColour)
+            {
+                index = lastIndex;
+                _counts[index] += run;
+            }
+            else if (v == otherColour)
+            {
+                index = otherIndex;
+                _counts[index] += run;
+                otherColour = lastColour;
+                otherIndex = lastIndex;
+                lastColour = v;
+                lastIndex = index;
+            }
+            else
+            {
+                index = AddIndex(v, run, limit);
+                if (index < 0)
+                {
+                    return false;
+                }
+
+                otherColour = lastColour;
+                otherIndex = lastIndex;
+                lastColour = v;
+                lastIndex = index;
+            }
+
+            // Text runs are one to three pixels: store them directly rather than through Fill.
+            byte b = (byte)index;
+            switch (run)
+            {
+                case 1:
+                    indices[i] = b;
+                    break;
+                case 2:
+                    indices[i] = b;
+                    indices[i + 1] = b;
+                    break;
+                case 3:
+                    indices[i] = b;
+                    indices[i + 1] = b;
+                    indices[i + 2] = b;
+                    break;
+                default:
+                    indices.Slice(i, run).Fill(b);
+                    break;
             }
 
             i = j;

@@ -386,9 +386,8 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         }
 
         maxColours = Math.Clamp(maxColours, 2, 256);
-        if (_palette.Build(piece, maxColours, out _))
+        if (_palette.BuildIndexed(piece, maxColours, _data.AsSpan(0, n)))
         {
-            _palette.SortByFrequency();
             WritePalette(absolute, piece, writer);
             return;
         }
@@ -466,10 +465,18 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         int h = absolute.Height;
         int count = _palette.Count;
         int length;
+        // Entries in order of first appearance; for mono the more common colour is entry 0 (bit 0), as TigerVNC.
+        Span<uint> colours = stackalloc uint[count];
+        _palette.Colours.CopyTo(colours);
         if (count == 2)
         {
-            // 1 bit per pixel, MSB first, rows padded to a byte; palette entry 0 (the most common colour) is bit 0.
-            uint background = _palette.Colours[0];
+            // 1 bit per pixel, MSB first, rows padded to a byte.
+            if (_palette.Counts[1] > _palette.Counts[0])
+            {
+                (colours[0], colours[1]) = (colours[1], colours[0]);
+            }
+
+            uint background = colours[0];
             int rowBytes = (w + 7) / 8;
             length = rowBytes * h;
             Span<byte> data = _data.AsSpan(0, length);
@@ -483,17 +490,8 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         }
         else
         {
+            // The indices were written by BuildIndexed.
             length = w * h;
-            Span<byte> data = _data.AsSpan(0, length);
-
-            // One palette look-up per run of equal pixels.
-            for (int i = 0; i < piece.Length;)
-            {
-                int end = RfbPixelScan.RunEnd(piece, i);
-                data[i..end].Fill((byte)_palette.IndexOf(piece[i]));
-                i = end;
-            }
-
             RectCounts[2]++;
         }
 
@@ -505,7 +503,7 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         head[2] = (byte)(count - 1);
         for (int i = 0; i < count; i++)
         {
-            _tpixel.Write(_palette.Colours[i], head[(3 + i * _tpixel.Size)..]);
+            _tpixel.Write(colours[i], head[(3 + i * _tpixel.Size)..]);
         }
 
         WriteBasic(absolute, head[..headerSize], stream, length, writer);
