@@ -29,6 +29,13 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
     public const int SolidBlock = 16;
     public const int SolidMinArea = 2048;
 
+    /// <summary>
+    /// Full-colour pieces with at most this fraction of pixels differing from their left neighbour count as UI for the
+    /// zlib level (stream 3); stricter than <see cref="NaturalChangeRatio"/> so that mixed photo pieces keep the
+    /// better level (on the corpus, 0.5 cost photo-viewer 0.7 % more bytes, 0.35 costs 0.2 %).
+    /// </summary>
+    public const double UiChangeRatio = 0.35;
+
     /// <summary>TigerVNC's quality level → (JPEG quality, subsampling) table (TightJPEGEncoder.cxx, same in TurboVNC).</summary>
     public static ReadOnlySpan<byte> QualityTable => [15, 29, 41, 42, 62, 77, 79, 86, 92, 100];
 
@@ -39,10 +46,15 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         JpegSubsampling.Yuv444, JpegSubsampling.Yuv444, JpegSubsampling.Yuv444, JpegSubsampling.Yuv444,
     ];
 
-    // TigerVNC TightEncoder.cxx: zlib level per compression level for (indexed, mono, raw).
-    private static readonly (int Indexed, int Mono, int Raw)[] s_zlibLevels =
+    // zlib level per compression level for (indexed, mono, raw natural, raw UI): TigerVNC's TightEncoder.cxx table
+    // (indexed, mono, raw) except at the default level 2, tuned for zlib-ng (the in-box zlib), whose levels 1..3 are
+    // quicker and compress less than zlib's: indexed 2 (not 3) and full-colour pieces that do not look natural
+    // (UI, anti-aliased text) at 1 on their own stream. Measured on the corpus (docs/benchmarks.md, "RFB codecs"): the
+    // output stays below libvncserver's (which uses zlib 1 everywhere at this level) on text/UI content.
+    private static readonly (int Indexed, int Mono, int Raw, int RawUi)[] s_zlibLevels =
     [
-        (0, 0, 0), (1, 1, 1), (3, 3, 2), (5, 5, 2), (6, 7, 3), (7, 8, 4), (7, 8, 5), (8, 9, 6), (9, 9, 7), (9, 9, 9),
+        (0, 0, 0, 0), (1, 1, 1, 1), (2, 3, 2, 1), (5, 5, 2, 2), (6, 7, 3, 3), (7, 8, 4, 4), (7, 8, 5, 5), (8, 9, 6, 6),
+        (9, 9, 7, 7), (9, 9, 9, 9),
     ];
 
     private readonly PixelConverter _converter;
@@ -99,11 +111,11 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         }
     }
 
-    /// <summary>zlib level per stream: (raw, mono, indexed, raw) from TigerVNC's table, or the raw level everywhere in a lane.</summary>
+    /// <summary>zlib level per stream: (raw natural, mono, indexed, raw UI or gradient), or the raw level everywhere in a lane.</summary>
     private int[] LevelsFor(int compressionLevel)
     {
-        (int indexed, int mono, int raw) = s_zlibLevels[compressionLevel];
-        return _laneStream >= 0 ? [raw, raw, raw, raw] : [raw, mono, indexed, raw];
+        (int indexed, int mono, int raw, int rawUi) = s_zlibLevels[compressionLevel];
+        return _laneStream >= 0 ? [raw, raw, raw, raw] : [raw, mono, indexed, rawUi];
     }
 
     public int Encoding => _png ? RfbEncoding.TightPng : RfbEncoding.Tight;
@@ -515,6 +527,11 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         int c = _tpixel.Size;
         int length = piece.Length * c;
         bool gradient = EnableGradient && _converter.BytesPerPixel >= 2;
+
+        // UI content with many colours (fewer than UiChangeRatio of the pixels differ from their left neighbour)
+        // compresses well at a quicker level and gets stream 3 (the gradient filter's when enabled); anything that may
+        // be natural (photo, video) keeps stream 0 and its level.
+        bool ui = !gradient && _laneStream < 0 && RfbPixelScan.CountChanges(piece) <= UiChangeRatio * piece.Length;
         Span<byte> data = _data.AsSpan(0, length);
         if (gradient)
         {
@@ -526,7 +543,7 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         }
 
         Span<byte> head = stackalloc byte[2];
-        int stream = _laneStream >= 0 ? _laneStream : gradient ? 3 : 0;
+        int stream = _laneStream >= 0 ? _laneStream : gradient || ui ? 3 : 0;
         head[0] = (byte)((stream << 4) | (gradient ? 0x40 : 0) | TakeResets());
         head[1] = 2; // gradient filter id
         RectCounts[gradient ? 4 : 3]++;
