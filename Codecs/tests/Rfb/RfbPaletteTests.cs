@@ -3,13 +3,18 @@ using Xunit;
 
 namespace Codecs.Tests.Rfb;
 
-/// <summary><see cref="RfbPalette.BuildIndexed"/> against its definition: colours[indices[i]] = values[i], counts, limit.</summary>
+/// <summary>
+/// <see cref="RfbPalette.BuildIndexed"/> against its definition: colours[indices[i]] = values[i], counts, limit; the
+/// sizes mix vector blocks (≤ 4 colours), blocks that meet a new colour, run-by-run stretches and tails.
+/// </summary>
 public class RfbPaletteTests
 {
     [Theory]
     [InlineData(1, 2, 1)]
     [InlineData(1000, 2, 2)]
     [InlineData(1000, 5, 3)]
+    [InlineData(4099, 4, 5)]
+    [InlineData(333, 3, 40)]
     [InlineData(4096, 40, 1)]
     [InlineData(4096, 256, 4)]
     [InlineData(65536, 200, 7)]
