@@ -150,20 +150,20 @@ public class RfbCodecBenchmarks
                 continue;
             }
 
-            IReadOnlyList<TraceRect> changed = reader.Frame.Rects;
+            List<Rect> changed = MergeColumns(reader.Frame.Rects);
             if (changed.Count == 0)
             {
                 continue;
             }
 
-            int width = changed.Max(r => r.Area.Width);
-            int height = changed.Sum(r => r.Area.Height);
+            int width = changed.Max(r => r.Width);
+            int height = changed.Sum(r => r.Height);
             Framebuffer atlas = Framebuffer.Allocate(width, height, PixelFormat.Bgrx32);
             var areas = new Rect[changed.Count];
             int y = 0;
             for (int i = 0; i < changed.Count; i++)
             {
-                Rect area = changed[i].Area;
+                Rect area = changed[i];
                 areas[i] = new Rect(0, y, area.Width, area.Height);
                 reader.Framebuffer.ReadOnlyView.Slice(area).CopyTo(atlas.View.Slice(areas[i]));
                 y += area.Height;
@@ -175,6 +175,32 @@ public class RfbCodecBenchmarks
 
         return new Workload(frames, pixels);
     });
+
+    /// <summary>
+    /// The trace stores changed 64×64 tiles merged per tile row; a server sends a column of such rows with the same x
+    /// span as one rectangle (libvncserver's damage region does, and so does Damage's <c>RectangleMerger</c>), so
+    /// vertically adjacent rectangles with the same x and width are joined. Exact: no pixel is added or lost.
+    /// </summary>
+    public static List<Rect> MergeColumns(IReadOnlyList<TraceRect> rects)
+    {
+        var merged = new List<Rect>(rects.Count);
+        var open = new Dictionary<(int X, int Width), int>();
+        foreach (TraceRect rect in rects)
+        {
+            Rect area = rect.Area;
+            if (open.TryGetValue((area.X, area.Width), out int index) && merged[index].Bottom == area.Y)
+            {
+                Rect above = merged[index];
+                merged[index] = new Rect(above.X, above.Y, above.Width, above.Height + area.Height);
+                continue;
+            }
+
+            open[(area.X, area.Width)] = merged.Count;
+            merged.Add(area);
+        }
+
+        return merged;
+    }
 
     private static string CorpusDirectory()
     {
