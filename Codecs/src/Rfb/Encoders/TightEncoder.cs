@@ -240,11 +240,13 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
 
         ReadOnlyImageView view = frame.Slice(area);
         Span<uint> values = _pixels.Load(view);
-        EncodeRegion(view, values, area, new Rect(0, 0, area.Width, area.Height), writer, depth: 0);
+        EncodeRegion(view, values, area, new Rect(0, 0, area.Width, area.Height), writer, depth: 0, searchSolid: true);
         return _rects;
     }
 
-    private void EncodeRegion<TWriter>(ReadOnlyImageView view, ReadOnlySpan<uint> values, Rect area, Rect r, TWriter writer, int depth)
+    // searchSolid is false for the band above a solid area just found: the search scans block rows top down over the
+    // same width, so every block of that band has been tried already.
+    private void EncodeRegion<TWriter>(ReadOnlyImageView view, ReadOnlySpan<uint> values, Rect area, Rect r, TWriter writer, int depth, bool searchSolid)
         where TWriter : IBufferWriter<byte>
     {
         if (r.IsEmpty)
@@ -252,17 +254,17 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
             return;
         }
 
-        if (depth < 16 && r.Area >= 2 * SolidMinArea && FindSolid(values, area.Width, r, out Rect solid, out uint colour))
+        if (searchSolid && depth < 16 && r.Area >= 2 * SolidMinArea && FindSolid(values, area.Width, r, out Rect solid, out uint colour))
         {
             for (int x = solid.X; x < solid.Right; x += MaxWidth)
             {
                 WriteFill(new Rect(area.X + x, area.Y + solid.Y, Math.Min(MaxWidth, solid.Right - x), solid.Height), colour, writer);
             }
 
-            EncodeRegion(view, values, area, Rect.FromEdges(r.X, r.Y, r.Right, solid.Y), writer, depth + 1);
-            EncodeRegion(view, values, area, Rect.FromEdges(r.X, solid.Y, solid.X, solid.Bottom), writer, depth + 1);
-            EncodeRegion(view, values, area, Rect.FromEdges(solid.Right, solid.Y, r.Right, solid.Bottom), writer, depth + 1);
-            EncodeRegion(view, values, area, Rect.FromEdges(r.X, solid.Bottom, r.Right, r.Bottom), writer, depth + 1);
+            EncodeRegion(view, values, area, Rect.FromEdges(r.X, r.Y, r.Right, solid.Y), writer, depth + 1, searchSolid: false);
+            EncodeRegion(view, values, area, Rect.FromEdges(r.X, solid.Y, solid.X, solid.Bottom), writer, depth + 1, searchSolid: true);
+            EncodeRegion(view, values, area, Rect.FromEdges(solid.Right, solid.Y, r.Right, solid.Bottom), writer, depth + 1, searchSolid: true);
+            EncodeRegion(view, values, area, Rect.FromEdges(r.X, solid.Bottom, r.Right, r.Bottom), writer, depth + 1, searchSolid: true);
             return;
         }
 
