@@ -1,3 +1,4 @@
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Encoders.Rfb;
@@ -13,6 +14,13 @@ public sealed record RfbServerOptions
 
     /// <summary>Certificate for VeNCrypt X509None / X509Plain (TLS through SslStream); null offers no VeNCrypt.</summary>
     public X509Certificate2? TlsCertificate { get; init; }
+
+    /// <summary>
+    /// TLS versions VeNCrypt accepts. TLS 1.2 only by default: TigerVNC's vncviewer 1.12 (Debian 12) stalls after a
+    /// TLS 1.3 handshake with this server until the handshake times out, in most connections (reproduced by
+    /// <c>VeNCryptInteropTests</c>); add <see cref="SslProtocols.Tls13"/> when every client is newer.
+    /// </summary>
+    public SslProtocols TlsProtocols { get; init; } = SslProtocols.Tls12;
 
     /// <summary>
     /// Pixel encodings the server may choose from (default: every one it produces); the client's first listed encoding

@@ -36,7 +36,7 @@ public sealed class ProtocolTests
         await client.SetEncodingsAsync(Cancellation, RfbEncoding.Raw);
         await client.RequestUpdateAsync(incremental: false, Cancellation);
         await client.ReadPixelUpdateAsync(Cancellation);
-        Assert.True(client.PictureEquals(harness.Device.FrameIn(client.Format)));
+        Assert.True(client.PictureEquals(harness.Device.LatestFrame!.ConvertTo(client.Format)));
         RfbClientStatistics statistics = Assert.Single(harness.Server.Clients);
         Assert.Equal(security == 2 ? "VncAuth" : "None", statistics.Security);
         await client.DisposeAsync();
@@ -87,18 +87,22 @@ public sealed class ProtocolTests
     }
 
     [Theory]
-    [InlineData(null, null, "VeNCrypt X509None")]
-    [InlineData("secret", "secret", "VeNCrypt X509Plain")]
-    [InlineData("secret", "wrong", null)]
-    public async Task VeNCrypt_OverTls_NegotiatesAndServesOrRefuses(string? serverPassword, string? clientPassword, string? security)
+    [InlineData(null, null, "VeNCrypt X509None", false)]
+    [InlineData("secret", "secret", "VeNCrypt X509Plain", false)]
+    [InlineData("secret", "secret", "VeNCrypt X509Plain", true)]
+    [InlineData("secret", "wrong", null, false)]
+    public async Task VeNCrypt_OverTls_NegotiatesAndServesOrRefuses(string? serverPassword, string? clientPassword, string? security, bool allowTls13)
     {
+        System.Security.Authentication.SslProtocols protocols = allowTls13
+            ? System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13
+            : new RfbServerOptions().TlsProtocols;
         using var key = System.Security.Cryptography.RSA.Create(2048);
         var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
             "CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
         using System.Security.Cryptography.X509Certificates.X509Certificate2 certificate =
             request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
         await using ServerHarness harness = await ServerHarness.StartTraceAsync(
-            "terminal-scroll.fbt", new RfbServerOptions { Password = serverPassword, TlsCertificate = certificate }, Cancellation);
+            "terminal-scroll.fbt", new RfbServerOptions { Password = serverPassword, TlsCertificate = certificate, TlsProtocols = protocols }, Cancellation);
         (TestRfbClient client, Task<RfbClientStatistics> session) = harness.Connect();
         if (security is null)
         {
@@ -112,8 +116,10 @@ public sealed class ProtocolTests
         await client.SetEncodingsAsync(Cancellation, RfbEncoding.Raw);
         await client.RequestUpdateAsync(incremental: false, Cancellation);
         await client.ReadPixelUpdateAsync(Cancellation);
-        Assert.True(client.PictureEquals(harness.Device.FrameIn(client.Format)));
+        Assert.True(client.PictureEquals(harness.Device.LatestFrame!.ConvertTo(client.Format)));
         Assert.Equal(security, Assert.Single(harness.Server.Clients).Security);
+        // TLS 1.2 unless the server opts in to 1.3 (the .NET client offers both).
+        Assert.Equal(allowTls13 ? System.Security.Authentication.SslProtocols.Tls13 : System.Security.Authentication.SslProtocols.Tls12, client.TlsProtocol);
         await client.DisposeAsync();
     }
 }

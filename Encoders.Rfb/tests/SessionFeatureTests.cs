@@ -24,10 +24,11 @@ public sealed class SessionFeatureTests
         await client.SendCutTextAsync("héllo", Cancellation);
         // QEMU extended key event: type 255, subtype 0, down, keysym, XT scancode.
         await client.WriteAsync([255, 0, 0, 1, 0, 0, 0, 0x62, 0, 0, 0, 0x30], Cancellation);
-        await WaitUntilAsync(() => harness.Device.Clipboard.Count == 1 && harness.Device.Keys.Count == 3);
-        Assert.Equal([new KeyEvent(0x61, 0, true), new KeyEvent(0x61, 0, false), new KeyEvent(0x62, 0x30, true)], harness.Device.Keys);
-        Assert.Equal([new PointerEvent(300, 200, PointerButtons.Left | PointerButtons.Right)], harness.Device.Pointers);
-        Assert.Equal("héllo", harness.Device.Clipboard[0]);
+        await WaitUntilAsync(() => harness.Device.ReceivedInput.Count(i => i.ClipboardText is not null) == 1 && harness.Device.ReceivedInput.Count(i => i.Key is not null) == 3);
+        IReadOnlyList<InputRecord> input = harness.Device.ReceivedInput;
+        Assert.Equal([new KeyEvent(0x61, 0, true), new KeyEvent(0x61, 0, false), new KeyEvent(0x62, 0x30, true)], input.Where(i => i.Key is not null).Select(i => i.Key!.Value));
+        Assert.Equal([new PointerEvent(300, 200, PointerButtons.Left | PointerButtons.Right)], input.Where(i => i.Pointer is not null).Select(i => i.Pointer!.Value));
+        Assert.Equal(["héllo"], input.Where(i => i.ClipboardText is not null).Select(i => i.ClipboardText!));
         RfbClientStatistics statistics = Assert.Single(harness.Server.Clients);
         Assert.Equal(3, statistics.KeyEvents);
         Assert.Equal(1, statistics.PointerEvents);
@@ -72,14 +73,14 @@ public sealed class SessionFeatureTests
         // EnableContinuousUpdates for the whole screen, then only frames: no FramebufferUpdateRequest at all.
         await client.WriteAsync([150, 1, 0, 0, 0, 0, 1920 >> 8, 1920 & 0xFF, 1080 >> 8, 1080 & 0xFF], Cancellation);
         await client.ReadPixelUpdateAsync(Cancellation);
-        Assert.True(client.PictureEquals(harness.Device.FrameIn(client.Format)));
+        Assert.True(client.PictureEquals(harness.Device.LatestFrame!.ConvertTo(client.Format)));
         for (int i = 0; i < 4; i++)
         {
             await harness.AdvanceAsync(1, Cancellation);
-            if (!harness.Device.Frame.AsSpan().SequenceEqual(harness.Device.PreviousFrame))
+            if (!harness.Device.LatestFrame!.Pixels.AsSpan().SequenceEqual(harness.Device.PreviousFrame?.Pixels))
             {
                 await client.ReadPixelUpdateAsync(Cancellation);
-                Assert.True(client.PictureEquals(harness.Device.FrameIn(client.Format)), $"continuous update {i}");
+                Assert.True(client.PictureEquals(harness.Device.LatestFrame!.ConvertTo(client.Format)), $"continuous update {i}");
             }
         }
 
@@ -110,7 +111,7 @@ public sealed class SessionFeatureTests
         await client.SetEncodingsAsync(Cancellation, RfbEncoding.Tight, extended ? RfbPseudoEncoding.ExtendedDesktopSize : RfbEncoding.DesktopSize);
         await client.RequestUpdateAsync(incremental: false, Cancellation);
         await client.ReadPixelUpdateAsync(Cancellation);
-        Assert.True(client.PictureEquals(harness.Device.FrameIn(client.Format)));
+        Assert.True(client.PictureEquals(harness.Device.LatestFrame!.ConvertTo(client.Format)));
 
         device.Push(large);
         await harness.AdvanceAsync(1, Cancellation);
@@ -121,7 +122,7 @@ public sealed class SessionFeatureTests
         Assert.Equal(extended ? RfbPseudoEncoding.ExtendedDesktopSize : RfbEncoding.DesktopSize, client.RectangleEncodings[^1]);
         await client.RequestUpdateAsync(incremental: true, Cancellation);
         await client.ReadPixelUpdateAsync(Cancellation);
-        Assert.True(client.PictureEquals(harness.Device.FrameIn(client.Format)));
+        Assert.True(client.PictureEquals(harness.Device.LatestFrame!.ConvertTo(client.Format)));
         await client.DisposeAsync();
     }
 
@@ -160,7 +161,7 @@ public sealed class SessionFeatureTests
         await client.ReadPixelUpdateAsync(Cancellation);
         Assert.Equal(1, client.CursorShapes);
         Assert.Equal(encoding, client.RectangleEncodings[0]);
-        Assert.True(client.PictureEquals(harness.Device.FrameIn(client.Format)));
+        Assert.True(client.PictureEquals(harness.Device.LatestFrame!.ConvertTo(client.Format)));
         await client.DisposeAsync();
     }
 

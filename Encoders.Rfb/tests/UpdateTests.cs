@@ -117,7 +117,7 @@ public sealed class UpdateTests
         await client.SetPixelFormatAsync(PixelFormat.Rgb565, Cancellation);
         await client.RequestUpdateAsync(incremental: false, Cancellation);
         await client.ReadPixelUpdateAsync(Cancellation);
-        Assert.True(client.PictureEquals(harness.Device.FrameIn(client.Format)));
+        Assert.True(client.PictureEquals(harness.Device.LatestFrame!.ConvertTo(client.Format)));
         Assert.Equal("Tight", harness.Server.Clients[0].Encoding);
         await PlayAndCheckAsync(harness, client, 3, firstFull: false);
         await client.DisposeAsync();
@@ -133,7 +133,7 @@ public sealed class UpdateTests
         await client.SetEncodingsAsync(Cancellation, RfbEncoding.Tight, RfbEncoding.QualityLevel0 + 8, RfbEncoding.CompressLevel0 + 2);
         await client.RequestUpdateAsync(incremental: false, Cancellation);
         await client.ReadPixelUpdateAsync(Cancellation);
-        byte[] expected = harness.Device.FrameIn(client.Format);
+        byte[] expected = harness.Device.LatestFrame!.ConvertTo(client.Format);
         double squared = 0;
         int samples = 0;
         for (int i = 0; i < expected.Length; i += 4)
@@ -220,11 +220,11 @@ public sealed class UpdateTests
         {
             await slow.RequestUpdateAsync(incremental: true, Cancellation);
             await harness.AdvanceAsync(1, Cancellation);
-            if (!harness.Device.Frame.AsSpan().SequenceEqual(harness.Device.PreviousFrame))
+            if (!harness.Device.LatestFrame!.Pixels.AsSpan().SequenceEqual(harness.Device.PreviousFrame?.Pixels))
             {
                 await fast.RequestUpdateAsync(incremental: true, Cancellation);
                 await fast.ReadPixelUpdateAsync(Cancellation);
-                Assert.True(fast.PictureEquals(harness.Device.FrameIn(fast.Format)), $"fast client differs at frame {i}");
+                Assert.True(fast.PictureEquals(harness.Device.LatestFrame!.ConvertTo(fast.Format)), $"fast client differs at frame {i}");
             }
         }
 
@@ -238,7 +238,7 @@ public sealed class UpdateTests
         // to the current frame.
         await slow.ReadPixelUpdateAsync(Cancellation);
         await slow.ReadPixelUpdateAsync(Cancellation);
-        Assert.True(slow.PictureEquals(harness.Device.FrameIn(slow.Format)), "slow client after catching up: " + slow.FirstDifference(harness.Device.FrameIn(slow.Format)));
+        Assert.True(slow.PictureEquals(harness.Device.LatestFrame!.ConvertTo(slow.Format)), "slow client after catching up: " + slow.FirstDifference(harness.Device.LatestFrame!.ConvertTo(slow.Format)));
         Assert.Equal(2, slowStatistics.Updates);
         await slow.DisposeAsync();
         await fast.DisposeAsync();
@@ -251,14 +251,14 @@ public sealed class UpdateTests
         {
             await client.RequestUpdateAsync(incremental: false, Cancellation);
             await client.ReadPixelUpdateAsync(Cancellation);
-            Assert.True(client.PictureEquals(harness.Device.FrameIn(client.Format)), "first update: " + client.FirstDifference(harness.Device.FrameIn(client.Format)));
+            Assert.True(client.PictureEquals(harness.Device.LatestFrame!.ConvertTo(client.Format)), "first update: " + client.FirstDifference(harness.Device.LatestFrame!.ConvertTo(client.Format)));
         }
 
         int changed = 0;
         for (int i = 0; i < frames; i++)
         {
             await harness.AdvanceAsync(1, Cancellation);
-            if (harness.Device.Frame.AsSpan().SequenceEqual(harness.Device.PreviousFrame))
+            if (harness.Device.LatestFrame!.Pixels.AsSpan().SequenceEqual(harness.Device.PreviousFrame?.Pixels))
             {
                 continue;
             }
@@ -266,8 +266,8 @@ public sealed class UpdateTests
             changed++;
             await client.RequestUpdateAsync(incremental: true, Cancellation);
             await client.ReadPixelUpdateAsync(Cancellation);
-            byte[] expected = harness.Device.FrameIn(client.Format);
-            Assert.True(client.PictureEquals(expected), $"frame {harness.Device.Updates}: first difference at {client.FirstDifference(expected)}");
+            byte[] expected = harness.Device.LatestFrame!.ConvertTo(client.Format);
+            Assert.True(client.PictureEquals(expected), $"frame {harness.Device.Handed}: first difference at {client.FirstDifference(expected)}");
         }
 
         return changed;

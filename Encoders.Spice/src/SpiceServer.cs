@@ -124,12 +124,14 @@ public sealed partial class SpiceServer : IDisposable
         {
             ReadResult read = await input.ReadAsync(cancellationToken);
             ReadOnlySequence<byte> buffer = read.Buffer;
-            bool done = LinkProtocol.TryReadLinkMessage(ref buffer, out link, out versionMismatch);
-            input.AdvanceTo(buffer.Start, buffer.End);
-            if (done)
+            if (LinkProtocol.TryReadLinkMessage(ref buffer, out link, out versionMismatch))
             {
+                // Only the link message is consumed and examined: a client may already have sent what follows.
+                input.AdvanceTo(buffer.Start);
                 break;
             }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
 
             if (read.IsCompleted)
             {

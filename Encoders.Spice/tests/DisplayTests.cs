@@ -35,13 +35,13 @@ public sealed class DisplayTests
             await using (display.Channel)
             {
                 await display.ReadUntilAsync(DisplayMessage.Mark, Ct);
-                Assert.Equal(0, display.Canvas.CountDifferences(device.Snapshot.Pixels, device.Snapshot.Stride));
+                Assert.Equal(0, display.Canvas.CountDifferences(device.LatestFrame!.Pixels, device.LatestFrame.Stride));
                 Assert.Equal(1, display.Canvas.Draws); // the first draw is the whole frame (spicy-screenshot captures it)
                 for (int frame = 0; frame < 12; frame++)
                 {
                     device.Step();
                     await device.WaitHandedAsync(Ct);
-                    await display.CatchUpAsync(device.Snapshot.Pixels, device.Snapshot.Stride, Ct);
+                    await display.CatchUpAsync(device.LatestFrame!.Pixels, device.LatestFrame.Stride, Ct);
                 }
 
                 SpiceDisplayStatistics stats = display.Client.Display!;
@@ -99,8 +99,8 @@ public sealed class DisplayTests
                 {
                     device.Step();
                     await device.WaitHandedAsync(Ct);
-                    await a.CatchUpAsync(device.Snapshot.Pixels, device.Snapshot.Stride, Ct);
-                    await b.CatchUpAsync(device.Snapshot.Pixels, device.Snapshot.Stride, Ct);
+                    await a.CatchUpAsync(device.LatestFrame!.Pixels, device.LatestFrame.Stride, Ct);
+                    await b.CatchUpAsync(device.LatestFrame!.Pixels, device.LatestFrame.Stride, Ct);
                 }
 
                 Assert.Equal(2, harness.Server.Clients.Count);

@@ -58,7 +58,8 @@ public sealed class GuiClientTests
     // Grabs the screen until the frame appears (at origin, when known) pixel for pixel; spice-gtk paints asynchronously.
     private static async Task<(int X, int Y)> WaitForPictureAsync(XvfbSession xvfb, SteppedDevice device, (int X, int Y)? origin)
     {
-        (byte[] pixels, int stride) = device.Snapshot;
+        FrameSnapshot frame = device.LatestFrame!;
+        (byte[] pixels, int stride) = (frame.Pixels, frame.Stride);
         int width = device.Mode.Width;
         int height = device.Mode.Height;
         string last = "nothing grabbed";

@@ -74,6 +74,30 @@ public sealed class LinkTests
     }
 
     [Fact]
+    public async Task Link_SentTogetherWithItsTicket_IsAnsweredWithoutWaitingForMoreBytes()
+    {
+        // A client may write the auth mechanism and ticket right behind the link message; the server must not mark
+        // those bytes as examined while parsing the link and then wait for more that never come.
+        await using var harness = new ServerHarness(new ManualDevice(64, 64));
+        var toServer = new Pipe();
+        var toClient = new Pipe();
+        Task serving = harness.Server.RunConnectionAsync(new DuplexPipe(toServer.Reader, toClient.Writer), "pipelined", Ct);
+        byte[] link = TestChannel.BuildLinkMessage(SpiceChannelType.Main, 0, 0b1011, 0);
+        await toServer.Writer.WriteAsync((byte[])[.. link, 1, 0, 0, 0, .. new byte[LinkProtocol.TicketLength]], Ct);
+
+        int replyLength = LinkProtocol.HeaderLength + LinkProtocol.LinkReplyLength + 8;
+        using var hangGuard = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        hangGuard.CancelAfter(TimeSpan.FromSeconds(60));
+        ReadResult read = await toClient.Reader.ReadAtLeastAsync(replyLength + 4, hangGuard.Token);
+        byte[] result = read.Buffer.Slice(replyLength, 4).ToArray();
+        toClient.Reader.AdvanceTo(read.Buffer.End);
+        Assert.Equal(SpiceLinkError.Ok, (SpiceLinkError)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(result));
+
+        toServer.Writer.Complete();
+        await serving;
+    }
+
+    [Fact]
     public async Task Ticket_RightPassword_IsAccepted_WrongAndMissingAreRejected()
     {
         await using var harness = new ServerHarness(new ManualDevice(64, 64), new SpiceServerOptions { Password = "s3cret" });

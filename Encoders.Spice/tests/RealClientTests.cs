@@ -32,7 +32,7 @@ public sealed class RealClientTests
 
         Ppm first = await ExternalClient.ScreenshotAsync(host.Port, null, Ct);
         Assert.Equal((device.Mode.Width, device.Mode.Height), (first.Width, first.Height));
-        Assert.Equal(0, first.CountDifferences(device.Snapshot.Pixels, device.Snapshot.Stride));
+        Assert.Equal(0, first.CountDifferences(device.LatestFrame!.Pixels, device.LatestFrame.Stride));
         AssertImagesOfType(harness.Server, mode);
 
         // Move the display on while an in-memory client takes incremental updates, then reconnect the real client.
@@ -46,13 +46,13 @@ public sealed class RealClientTests
                 {
                     device.Step();
                     await device.WaitHandedAsync(Ct);
-                    await incremental.CatchUpAsync(device.Snapshot.Pixels, device.Snapshot.Stride, Ct);
+                    await incremental.CatchUpAsync(device.LatestFrame!.Pixels, device.LatestFrame.Stride, Ct);
                 }
             }
         }
 
         Ppm later = await ExternalClient.ScreenshotAsync(host.Port, null, Ct);
-        Assert.Equal(0, later.CountDifferences(device.Snapshot.Pixels, device.Snapshot.Stride));
+        Assert.Equal(0, later.CountDifferences(device.LatestFrame!.Pixels, device.LatestFrame.Stride));
     }
 
     [Fact]

@@ -38,7 +38,8 @@ internal static class PipeSession
         drain.GetAwaiter().GetResult();
     }
 
-    private static async Task DrainAsync(PipeReader reader)
+    /// <summary>Reads and discards what the server sends until it completes its output.</summary>
+    public static async Task DrainAsync(PipeReader reader)
     {
         while (true)
         {
@@ -52,7 +53,8 @@ internal static class PipeSession
         }
     }
 
-    private sealed class Connection(PipeReader input, PipeWriter output) : IDuplexPipe
+    /// <summary>One side of an in-memory connection.</summary>
+    public sealed class Connection(PipeReader input, PipeWriter output) : IDuplexPipe
     {
         public PipeReader Input => input;
 

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Encoders.Spice;
 using Fuzz.Sessions;
 
@@ -12,15 +11,10 @@ namespace Fuzz.Targets;
 /// </summary>
 public sealed class SpiceLinkFuzzer : IFuzzer
 {
-    private const uint MiniHeaderCap = 1 << 3;
-    private const uint AuthSelectionCap = 1 << 0;
+    private const uint MiniHeaderCap = SpiceClientBytes.MiniHeaderCap;
+    private const uint AuthSelectionCap = SpiceClientBytes.AuthSelectionCap;
 
-    private static readonly Lazy<(SpiceServer Server, FailureLogger Log)> s_server = new(() =>
-    {
-        var log = new FailureLogger();
-        var options = new SpiceServerOptions { DisplayInitWait = TimeSpan.FromMilliseconds(10) };
-        return (new SpiceServer(StillDisplay.Instance, options, log), log);
-    });
+    private static readonly Lazy<(SpiceServer Server, FailureLogger Log)> s_server = new(SpiceClientBytes.CreateServer);
 
     public string Name => "SpiceLink";
 
@@ -44,31 +38,8 @@ public sealed class SpiceLinkFuzzer : IFuzzer
         }
     }
 
-    private static byte[] Connection(byte channelType, uint commonCaps, byte[] messages)
-    {
-        var bytes = new byte[16 + 18 + 8];
-        Span<byte> s = bytes;
-        "REDQ"u8.CopyTo(s);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[4..], 2);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[8..], 2);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[12..], 26);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[16..], 0); // connection id: a new session
-        s[20] = channelType;
-        BinaryPrimitives.WriteUInt32LittleEndian(s[22..], 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[26..], 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[30..], 18);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[34..], commonCaps);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[38..], 0xFFFF);
-        List<byte> connection = [.. bytes];
-        if ((commonCaps & AuthSelectionCap) != 0)
-        {
-            connection.AddRange([1, 0, 0, 0]); // SPICE_COMMON_CAP_AUTH_SPICE
-        }
-
-        connection.AddRange(new byte[128]); // the ticket: any, the server has no password
-        connection.AddRange(messages);
-        return [.. connection];
-    }
+    private static byte[] Connection(byte channelType, uint commonCaps, byte[] messages) =>
+        [.. SpiceClientBytes.Link(channelType, 0, commonCaps), .. messages];
 
     /// <summary>Main-channel client messages: attach channels, mouse mode request, pong, ack sync, ack, an unknown type.</summary>
     private static byte[] MainMessages(uint commonCaps)
@@ -83,24 +54,5 @@ public sealed class SpiceLinkFuzzer : IFuzzer
         return [.. output];
     }
 
-    private static void Add(List<byte> output, uint commonCaps, ushort type, byte[] body)
-    {
-        Span<byte> header = stackalloc byte[18];
-        if ((commonCaps & MiniHeaderCap) != 0)
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(header, type);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[2..], (uint)body.Length);
-            output.AddRange(header[..6]);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt64LittleEndian(header, (ulong)output.Count + 1);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[8..], type);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[10..], (uint)body.Length);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[14..], 0);
-            output.AddRange(header);
-        }
-
-        output.AddRange(body);
-    }
+    private static void Add(List<byte> output, uint commonCaps, ushort type, byte[] body) => SpiceClientBytes.Message(output, commonCaps, type, body);
 }

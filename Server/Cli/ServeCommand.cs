@@ -23,18 +23,20 @@ internal static class ServeCommand
         var loop = new Option<bool>("--loop") { Description = "Restart the trace when it ends (otherwise the last frame stays on screen)." };
         var speed = new Option<double>("--speed") { Description = "Playback speed factor (2 = twice as fast).", DefaultValueFactory = _ => 1.0 };
         var password = new Option<string?>("--password") { Description = "Require VNC authentication (and VeNCrypt Plain with --tls-cert) with this password." };
-        var tlsCertificate = new Option<string?>("--tls-cert") { Description = "PKCS#12 (.pfx) certificate: offer VeNCrypt X509None / X509Plain over TLS." };
+        var tlsCertificate = new Option<string?>("--tls-cert") { Description = "PKCS#12 (.pfx) certificate: offer VeNCrypt X509None / X509Plain over TLS, and the SPICE TLS port." };
+        var spiceTlsPort = new Option<int?>("--spice-tls-port") { Description = "TCP port for SPICE over TLS (spicy -s PORT, remote-viewer spice://HOST?tls-port=PORT); needs --tls-cert. 0 picks a free port." };
         var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (0 = until Ctrl-C).", DefaultValueFactory = _ => 0 };
         var verbose = new Option<bool>("--verbose") { Description = "Debug logging." };
         var command = new Command("serve", "Play a trace as a virtual display and serve it to VNC and SPICE clients (TCP and WebSocket on each port); prints per-client statistics on exit.")
         {
-            trace, rfbPort, spicePort, noSpice, listen, loop, speed, password, tlsCertificate, duration, verbose,
+            trace, rfbPort, spicePort, spiceTlsPort, noSpice, listen, loop, speed, password, tlsCertificate, duration, verbose,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new ServeSettings(
                 result.GetValue(trace)!,
                 result.GetValue(rfbPort),
                 result.GetValue(noSpice) ? null : result.GetValue(spicePort),
+                result.GetValue(noSpice) ? null : result.GetValue(spiceTlsPort),
                 result.GetValue(listen)!,
                 result.GetValue(loop),
                 result.GetValue(speed),
@@ -47,7 +49,7 @@ internal static class ServeCommand
     }
 
     private sealed record ServeSettings(
-        string Trace, int RfbPort, int? SpicePort, string Listen, bool Loop, double Speed, string? Password, string? TlsCertificate, double Duration, bool Verbose);
+        string Trace, int RfbPort, int? SpicePort, int? SpiceTlsPort, string Listen, bool Loop, double Speed, string? Password, string? TlsCertificate, double Duration, bool Verbose);
 
     private static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
     {
@@ -64,9 +66,15 @@ internal static class ServeCommand
             return 2;
         }
 
-        if (settings.SpicePort is < 0 or > 65535)
+        if (settings.SpicePort is < 0 or > 65535 || settings.SpiceTlsPort is < 0 or > 65535)
         {
-            Console.Error.WriteLine("error: --spice-port must be 0..65535");
+            Console.Error.WriteLine("error: --spice-port and --spice-tls-port must be 0..65535");
+            return 2;
+        }
+
+        if (settings.SpiceTlsPort is not null && settings.TlsCertificate is null)
+        {
+            Console.Error.WriteLine("error: --spice-tls-port needs --tls-cert");
             return 2;
         }
 
@@ -102,7 +110,9 @@ internal static class ServeCommand
             {
                 rfb = new RfbHost(display, new IPEndPoint(address, settings.RfbPort), options, logger);
                 spice = settings.SpicePort is int spicePort
-                    ? new SpiceHost(display.Display, new IPEndPoint(address, spicePort), new SpiceServerOptions { Password = settings.Password }, logger)
+                    ? new SpiceHost(
+                        display.Display, new IPEndPoint(address, spicePort), new SpiceServerOptions { Password = settings.Password }, logger,
+                        settings.SpiceTlsPort is int tlsPort ? new IPEndPoint(address, tlsPort) : null, options.TlsCertificate)
                     : null;
             }
             catch (ArgumentException ex)
@@ -134,6 +144,7 @@ internal static class ServeCommand
                     $"serving {device.Name} ({display.Display.Mode}) on {settings.Listen} — VNC: vncviewer {settings.Listen}::{rfb.Port}, " +
                     $"noVNC: ws://{settings.Listen}:{rfb.Port}/" +
                     (spice is null ? "" : $", SPICE: remote-viewer spice://{settings.Listen}:{spice.Port}, spice-html5: ws://{settings.Listen}:{spice.Port}") +
+                    (spice?.TlsPort is int boundTlsPort ? $", SPICE TLS: spicy -h {settings.Listen} -s {boundTlsPort}" : "") +
                     " — Ctrl-C to stop");
                 try
                 {

@@ -1,7 +1,10 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Net.WebSockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 
 namespace Server.Hosting;
@@ -11,6 +14,8 @@ namespace Server.Hosting;
 /// <see cref="IDuplexPipe"/>. The first bytes decide the transport: <c>"GET "</c> is a WebSocket upgrade (served on
 /// the same port, any path), anything else — or silence, since an RFB client waits for the server's greeting — is
 /// the raw protocol. Protocol-agnostic: the RFB and SPICE adapters both plug in here.
+/// With <see cref="TlsCertificate"/> set, the port is a TLS port instead (SPICE's "secure port"): every connection
+/// starts with a TLS handshake and then carries the raw protocol; there is no WebSocket sniffing.
 /// </summary>
 public sealed partial class TcpHost : IAsyncDisposable
 {
@@ -38,6 +43,12 @@ public sealed partial class TcpHost : IAsyncDisposable
 
     /// <summary>How long a silent connection is given before it counts as a raw-protocol client (libvncserver: 100 ms).</summary>
     public TimeSpan SniffTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>When set, every connection is TLS with this certificate before the protocol starts.</summary>
+    public X509Certificate2? TlsCertificate { get; init; }
+
+    /// <summary>How long a client gets to finish the TLS handshake on a TLS port.</summary>
+    public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The bound endpoint (valid after <see cref="Start"/>).</summary>
     public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndpoint;
@@ -89,7 +100,20 @@ public sealed partial class TcpHost : IAsyncDisposable
         await using var stream = new NetworkStream(socket, ownsSocket: true);
         try
         {
-            if (await LooksLikeHttpAsync(socket, cancellationToken).ConfigureAwait(false))
+            if (TlsCertificate is not null)
+            {
+                await using var tls = new SslStream(stream, leaveInnerStreamOpen: true);
+                using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                {
+                    handshake.CancelAfter(TlsHandshakeTimeout);
+                    await tls.AuthenticateAsServerAsync(
+                        new SslServerAuthenticationOptions { ServerCertificate = TlsCertificate, ClientCertificateRequired = false },
+                        handshake.Token).ConfigureAwait(false);
+                }
+
+                await _handler(new SocketPipe(tls), remote + " (tls)", cancellationToken).ConfigureAwait(false);
+            }
+            else if (await LooksLikeHttpAsync(socket, cancellationToken).ConfigureAwait(false))
             {
                 string? protocol = await WebSocketHandshake.AcceptAsync(stream, cancellationToken).ConfigureAwait(false);
                 WebSocket webSocket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
@@ -107,7 +131,7 @@ public sealed partial class TcpHost : IAsyncDisposable
                 await _handler(pipe, remote, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or SocketException or OperationCanceledException or WebSocketException)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or SocketException or OperationCanceledException or WebSocketException or AuthenticationException)
         {
             LogConnectionFailed(_logger, Name, remote, ex.Message);
         }

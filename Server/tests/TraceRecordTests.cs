@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Codecs.Pixels;
 using Codecs.Trace;
+using TestSupport;
 using Xunit;
 
 namespace Server.Tests;
@@ -16,13 +17,11 @@ public sealed class TraceRecordTests : IDisposable
     [Fact]
     public async Task Record_CapturesAnXvfbDisplay()
     {
-        int displayNumber = 90 + Environment.ProcessId % 100;
-        string display = $":{displayNumber}";
-        using Process xvfb = Process.Start(ToolRunner.Tool("Xvfb", display, "-screen", "0", "320x200x24", "-nolisten", "tcp"))!;
+        using XvfbDisplay xvfb = XvfbDisplay.Start(320, 200);
+        string display = xvfb.Name;
         Process? clock = null;
         try
         {
-            await WaitForSocketAsync(displayNumber);
             ProcessStartInfo clockInfo = ToolRunner.Tool("xclock", "-update", "1", "-geometry", "120x120+20+20");
             clockInfo.Environment["DISPLAY"] = display;
             clock = Process.Start(clockInfo)!;
@@ -52,18 +51,6 @@ public sealed class TraceRecordTests : IDisposable
         {
             clock?.Kill();
             clock?.Dispose();
-            xvfb.Kill();
         }
-    }
-
-    private static async Task WaitForSocketAsync(int displayNumber)
-    {
-        string socket = $"/tmp/.X11-unix/X{displayNumber}";
-        for (int i = 0; i < 100 && !File.Exists(socket); i++)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.True(File.Exists(socket), $"Xvfb did not start ({socket})");
     }
 }

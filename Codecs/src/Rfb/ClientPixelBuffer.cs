@@ -26,7 +26,9 @@ internal sealed class ClientPixelBuffer
         int count = source.Width * source.Height;
         if (_values.Length < count)
         {
-            _values = new uint[Math.Max(count, 4096)];
+            // Every value is written before it is read: no need for zeroed memory. Grow by half at least, so a
+            // connection's first frames do not reallocate for every slightly larger rectangle.
+            _values = GC.AllocateUninitializedArray<uint>(Math.Max(count, Math.Max(4096, _values.Length * 3 / 2)));
         }
 
         Span<uint> values = _values.AsSpan(0, count);

@@ -22,10 +22,10 @@ public sealed class SharedDisplayTests
     [InlineData("browser-scroll.fbt", 60)]
     public async Task ClientsAtAnyPace_ReproduceEveryFrameTheyTake(string trace, int frames)
     {
-        var device = new GatedDevice(new TraceReplayDevice(Path.Combine(CorpusDirectory, trace), new TraceReplayOptions { RealTime = false }));
+        var device = new SteppedDevice(new TraceReplayDevice(Path.Combine(CorpusDirectory, trace), new TraceReplayOptions { RealTime = false }));
         await using var display = new SharedDisplay(device);
         Task pump = display.RunAsync(Cancellation);
-        device.Release();
+        device.Step();
         await display.WaitForFirstFrameAsync(Cancellation);
 
         using DisplayClient fast = display.Connect();
@@ -39,7 +39,7 @@ public sealed class SharedDisplayTests
 
         for (int frame = 1; frame < frames; frame++)
         {
-            device.Release();
+            device.Step();
             await WaitForFramesAsync(display, frame + 1);
             TakeAndCheck(fast, fastPicture, "fast", frame);
             if (frame % 7 == 0)

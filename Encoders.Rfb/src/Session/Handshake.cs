@@ -141,7 +141,7 @@ internal static class Handshake
         await WriteAsync(pipe.Output, [1], cancellationToken).ConfigureAwait(false);
         var tls = new SslStream(new DuplexPipeStream(pipe), leaveInnerStreamOpen: false);
         await tls.AuthenticateAsServerAsync(
-            new SslServerAuthenticationOptions { ServerCertificate = options.TlsCertificate, ClientCertificateRequired = false },
+            new SslServerAuthenticationOptions { ServerCertificate = options.TlsCertificate, ClientCertificateRequired = false, EnabledSslProtocols = options.TlsProtocols },
             cancellationToken).ConfigureAwait(false);
         var secure = new StreamDuplexPipe(tls);
         if (subtype == VeNCryptX509Plain)

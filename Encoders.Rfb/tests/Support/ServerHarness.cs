@@ -5,7 +5,7 @@ using Damage.Sharing;
 namespace Encoders.Rfb.Tests.Support;
 
 /// <summary>
-/// A gated corpus trace (or any device) behind a <see cref="SharedDisplay"/> and an <see cref="RfbServer"/>; clients
+/// A stepped corpus trace (or any device) behind a <see cref="SharedDisplay"/> and an <see cref="RfbServer"/>; clients
 /// connect over in-memory pipes.
 /// </summary>
 internal sealed class ServerHarness : IAsyncDisposable
@@ -14,7 +14,7 @@ internal sealed class ServerHarness : IAsyncDisposable
     private readonly Task _pump;
     private readonly List<Task> _sessions = [];
 
-    private ServerHarness(GatedDevice device, SharedDisplay display, RfbServer server)
+    private ServerHarness(SteppedDevice device, SharedDisplay display, RfbServer server)
     {
         Device = device;
         Display = display;
@@ -22,7 +22,7 @@ internal sealed class ServerHarness : IAsyncDisposable
         _pump = display.RunAsync(_stop.Token);
     }
 
-    public GatedDevice Device { get; }
+    public SteppedDevice Device { get; }
 
     public SharedDisplay Display { get; }
 
@@ -51,10 +51,10 @@ internal sealed class ServerHarness : IAsyncDisposable
 
     public static async Task<ServerHarness> StartAsync(IDisplayDevice device, RfbServerOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var gated = new GatedDevice(device);
+        var gated = new SteppedDevice(device);
         var display = new SharedDisplay(gated);
         var harness = new ServerHarness(gated, display, new RfbServer(display, options));
-        gated.Release();
+        gated.Step();
         await display.WaitForFirstFrameAsync(cancellationToken);
         return harness;
     }
@@ -74,7 +74,7 @@ internal sealed class ServerHarness : IAsyncDisposable
     public async Task AdvanceAsync(int frames, CancellationToken cancellationToken)
     {
         long target = Display.Statistics.Frames + frames;
-        Device.Release(frames);
+        Device.Step(frames);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         while (Display.Statistics.Frames < target)

@@ -106,6 +106,9 @@ internal sealed class TestRfbClient : IAsyncDisposable
         UseFormat(ServerFormat);
     }
 
+    /// <summary>The TLS version VeNCrypt negotiated (None before, or without VeNCrypt).</summary>
+    public System.Security.Authentication.SslProtocols TlsProtocol { get; private set; }
+
     /// <summary>VeNCrypt 0.2: takes the one X509 subtype offered, runs TLS (trusting the test's self-signed CN=localhost) and continues on it.</summary>
     private async Task VeNCryptAsync(string? password, CancellationToken cancellationToken)
     {
@@ -123,6 +126,7 @@ internal sealed class TestRfbClient : IAsyncDisposable
         await tls.AuthenticateAsClientAsync(
             new System.Net.Security.SslClientAuthenticationOptions { TargetHost = "localhost", RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.Subject == "CN=localhost" },
             cancellationToken);
+        TlsProtocol = tls.SslProtocol;
         _input = PipeReader.Create(tls);
         _output = PipeWriter.Create(tls);
         if (password is not null)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TestSupport;
 using Xunit;
 
 namespace Encoders.Spice.Tests.Support;
@@ -6,30 +7,20 @@ namespace Encoders.Spice.Tests.Support;
 /// <summary>An Xvfb display for GUI clients (spicy), with a screen grab through ffmpeg's x11grab and xdotool input.</summary>
 internal sealed class XvfbSession : IDisposable
 {
-    private readonly Process _xvfb;
+    private readonly XvfbDisplay _xvfb;
     private readonly List<Process> _clients = [];
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Process, System.Text.StringBuilder> _errors = new();
 
     public XvfbSession(int width, int height)
     {
-        Width = width;
-        Height = height;
-        int number = 90 + Random.Shared.Next(0, 400);
-        Display = $":{number}";
-        _xvfb = Start("Xvfb", [Display, "-screen", "0", $"{width}x{height}x24", "-nolisten", "tcp"]);
-        string socket = $"/tmp/.X11-unix/X{number}";
-        var waited = Stopwatch.StartNew();
-        while (!File.Exists(socket))
-        {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(20) && !_xvfb.HasExited, $"Xvfb did not start on {Display}");
-            Thread.Sleep(50);
-        }
+        _xvfb = XvfbDisplay.Start(width, height);
     }
 
-    public string Display { get; }
+    public string Display => _xvfb.Name;
 
-    public int Width { get; }
+    public int Width => _xvfb.Width;
 
-    public int Height { get; }
+    public int Height => _xvfb.Height;
 
     /// <summary>Starts a client on this display; it is killed on dispose.</summary>
     public Process StartClient(string tool, string[] args, IReadOnlyDictionary<string, string>? environment = null)
@@ -44,7 +35,11 @@ internal sealed class XvfbSession : IDisposable
     {
         using Process process = Start(tool, args);
         await process.WaitForExitAsync(cancellationToken);
-        Assert.True(process.ExitCode == 0, $"{tool} {string.Join(' ', args)} exited with {process.ExitCode}");
+        if (process.ExitCode != 0)
+        {
+            string clients = string.Concat(_clients.Select(c => $"; {c.StartInfo.FileName}{(c.HasExited ? $" exited with {c.ExitCode}" : " running")}: {ErrorOutput(c)}"));
+            Assert.Fail($"{tool} {string.Join(' ', args)} exited with {process.ExitCode}: {ErrorOutput(process)}{clients}; Xvfb: {_xvfb.Errors}");
+        }
     }
 
     /// <summary>The whole screen as RGB.</summary>
@@ -72,7 +67,7 @@ internal sealed class XvfbSession : IDisposable
             Stop(client);
         }
 
-        Stop(_xvfb);
+        _xvfb.Dispose();
     }
 
     private static void Stop(Process process)
@@ -92,6 +87,19 @@ internal sealed class XvfbSession : IDisposable
         process.Dispose();
     }
 
+    private string ErrorOutput(Process process)
+    {
+        if (!_errors.TryGetValue(process, out System.Text.StringBuilder? errors))
+        {
+            return "";
+        }
+
+        lock (errors)
+        {
+            return errors.ToString().Trim();
+        }
+    }
+
     private Process Start(string tool, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(tool) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -106,8 +114,16 @@ internal sealed class XvfbSession : IDisposable
             start.Environment[name] = value;
         }
         Process process = Process.Start(start) ?? throw new InvalidOperationException($"{tool} did not start");
+        var errors = new System.Text.StringBuilder();
+        _errors.AddOrUpdate(process, errors);
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (errors)
+            {
+                errors.AppendLine(e.Data);
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

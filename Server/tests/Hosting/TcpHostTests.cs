@@ -4,10 +4,10 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using Codecs.Rfb;
+using Damage.Device;
 using Encoders.Rfb;
 using Microsoft.Extensions.Logging;
 using Server.Hosting;
-using Server.Tests.Interop;
 using Xunit;
 
 namespace Server.Tests.Hosting;
@@ -22,7 +22,7 @@ public sealed class TcpHostTests
 
     private static async Task<RfbHost> StartAsync()
     {
-        var device = new FrozenTraceDevice(Path.Combine(ToolRunner.RepositoryRoot, "corpus", "terminal-scroll.fbt"), 2);
+        var device = new SteppedDevice(new TraceReplayDevice(Path.Combine(ToolRunner.RepositoryRoot, "corpus", "terminal-scroll.fbt"), new TraceReplayOptions { RealTime = false }), initialSteps: 2);
         var host = new RfbHost(device, new IPEndPoint(IPAddress.Loopback, 0), new RfbServerOptions(), new ConsoleLogger(LogLevel.Information, TextWriter.Null),
             // .NET's WebSocket client sends its request well after connecting when the machine is busy (first use, JIT).
             sniffTimeout: TimeSpan.FromSeconds(3));

@@ -24,7 +24,7 @@ public sealed class GvncCaptureTests
         Assert.True(exit == 0, $"gvnccapture exited {exit}: {output}");
         (byte[] rgb, string log) = await InteropServer.ReadRgbAsync(png);
         Assert.True(rgb.Length > 0, "convert failed: " + log);
-        Assert.Equal("identical", InteropServer.Compare(server.Device.FrameRgb(), rgb, server.Device.Width, 3));
+        Assert.Equal("identical", InteropServer.Compare(server.Device.LatestFrame!.ToRgb24(), rgb, server.Device.Mode.Width, 3));
         RfbClientStatistics client = await server.WaitForFinishedClientAsync();
         Assert.Equal(name, client.Encoding);
         Assert.True(client.RectanglesByEncoding.ContainsKey(name), string.Join(",", client.RectanglesByEncoding.Keys));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Codecs.Pixels;
+using Damage.Device;
 using Encoders.Rfb;
 using Microsoft.Extensions.Logging;
 using Server.Hosting;
@@ -15,7 +16,7 @@ namespace Server.Tests.Interop;
 /// </summary>
 internal sealed class InteropServer : IAsyncDisposable
 {
-    private InteropServer(RfbHost host, FrozenTraceDevice device)
+    private InteropServer(RfbHost host, SteppedDevice device)
     {
         Host = host;
         Device = device;
@@ -23,7 +24,7 @@ internal sealed class InteropServer : IAsyncDisposable
 
     public RfbHost Host { get; }
 
-    public FrozenTraceDevice Device { get; }
+    public SteppedDevice Device { get; }
 
     public int Port => Host.Port;
 
@@ -35,7 +36,8 @@ internal sealed class InteropServer : IAsyncDisposable
         string path = Path.Combine(ToolRunner.RepositoryRoot, "corpus", trace);
         for (int attempt = 0; ; attempt++)
         {
-            var device = new FrozenTraceDevice(path, frames);
+            // Plays the first frames as fast as the display takes them, then holds the last one.
+            var device = new SteppedDevice(new TraceReplayDevice(path, new TraceReplayOptions { RealTime = false }), initialSteps: frames);
             int port = 5900 + Random.Shared.Next(10, 100);
             var host = new RfbHost(device, new IPEndPoint(IPAddress.Loopback, port), options ?? new RfbServerOptions(), new ConsoleLogger(LogLevel.Information, TextWriter.Null));
             try

@@ -64,7 +64,7 @@ public sealed class LibVncClientTests
 
         RfbClientStatistics statistics = await server.WaitForFinishedClientAsync();
         Assert.Equal(format, statistics.PixelFormat);
-        Assert.Equal("identical", InteropServer.Compare(format, server.Device.FrameIn(format), picture, server.Device.Width));
+        Assert.Equal("identical", InteropServer.Compare(format, server.Device.LatestFrame!.ConvertTo(format), picture, server.Device.Mode.Width));
     }
 
     [Theory]
@@ -83,7 +83,7 @@ public sealed class LibVncClientTests
         {
             Assert.True(exit == 0, $"vnc_capture exited {exit}: {log}");
             Assert.Equal("VncAuth", statistics.Security);
-            Assert.Equal("identical", InteropServer.Compare(PixelFormat.Rgbx32, server.Device.FrameIn(PixelFormat.Rgbx32), await File.ReadAllBytesAsync(output, TestContext.Current.CancellationToken), server.Device.Width));
+            Assert.Equal("identical", InteropServer.Compare(PixelFormat.Rgbx32, server.Device.LatestFrame!.ConvertTo(PixelFormat.Rgbx32), await File.ReadAllBytesAsync(output, TestContext.Current.CancellationToken), server.Device.Mode.Width));
             File.Delete(output);
         }
         else

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Encoders.Rfb;
+using TestSupport;
 using Xunit;
 
 namespace Server.Tests.Interop;
@@ -16,19 +17,18 @@ public sealed class TigerVncViewerTests
     [InlineData("ZRLE", "ZRLE")]
     public async Task Vncviewer_UnderXvfb_ScreenshotEqualsTheFrame(string preferred, string expectedEncoding)
     {
-        string xvfb = InteropServer.RequireTool("/usr/bin/Xvfb");
+        InteropServer.RequireTool("/usr/bin/Xvfb");
         string viewer = InteropServer.RequireTool("/usr/bin/vncviewer");
         string import = InteropServer.RequireTool("/usr/bin/import");
         await using InteropServer server = await InteropServer.StartAsync("window-drag.fbt", 20);
-        int display = FreeDisplayNumber();
         string home = Directory.CreateTempSubdirectory("vncviewer-home").FullName;
         // A screen larger than the framebuffer, so the whole viewer window fits wherever it is placed.
-        using Process x = Start(xvfb, [$":{display}", "-screen", "0", $"{server.Device.Width + 128}x{server.Device.Height + 200}x24", "-nolisten", "tcp"], home);
+        using XvfbDisplay x = XvfbDisplay.Start(server.Device.Mode.Width + 128, server.Device.Mode.Height + 200);
         using Process vnc = Start(
             viewer,
             [
-                "-display", $":{display}", $"-PreferredEncoding={preferred}", "-AutoSelect=0", "-FullColor=1", "-NoJPEG=1",
-                "-SecurityTypes=None", "-RemoteResize=0", "-Shared=1", "-geometry", $"{server.Device.Width}x{server.Device.Height}+0+0",
+                "-display", x.Name, $"-PreferredEncoding={preferred}", "-AutoSelect=0", "-FullColor=1", "-NoJPEG=1",
+                "-SecurityTypes=None", "-RemoteResize=0", "-Shared=1", "-geometry", $"{server.Device.Mode.Width}x{server.Device.Mode.Height}+0+0",
                 $"127.0.0.1::{server.Port}",
             ],
             home,
@@ -46,11 +46,11 @@ public sealed class TigerVncViewerTests
                     continue;
                 }
 
-                (int exit, string log) = await InteropServer.RunAsync(import, ["-display", $":{display}", "-window", "root", png], TimeSpan.FromSeconds(30));
+                (int exit, string log) = await InteropServer.RunAsync(import, ["-display", x.Name, "-window", "root", png], TimeSpan.FromSeconds(30));
                 Assert.True(exit == 0, "import failed: " + log);
-                (int left, int top) = await FindViewerWindowAsync(display, server.Device.Width, server.Device.Height);
-                (byte[] rgb, string convertLog) = await InteropServer.ReadRgbAsync(png, $"{server.Device.Width}x{server.Device.Height}+{left}+{top}");
-                result = rgb.Length == 0 ? "convert failed: " + convertLog : InteropServer.Compare(server.Device.FrameRgb(), rgb, server.Device.Width, 3);
+                (int left, int top) = await FindViewerWindowAsync(x.Name, server.Device.Mode.Width, server.Device.Mode.Height);
+                (byte[] rgb, string convertLog) = await InteropServer.ReadRgbAsync(png, $"{server.Device.Mode.Width}x{server.Device.Mode.Height}+{left}+{top}");
+                result = rgb.Length == 0 ? "convert failed: " + convertLog : InteropServer.Compare(server.Device.LatestFrame!.ToRgb24(), rgb, server.Device.Mode.Width, 3);
             }
 
             if (result != "identical")
@@ -58,7 +58,7 @@ public sealed class TigerVncViewerTests
                 // Keep the evidence for whoever reads the CI log.
                 string kept = Directory.CreateTempSubdirectory("rfb-interop-failure").FullName;
                 File.Copy(png, Path.Combine(kept, "screen.png"));
-                await File.WriteAllBytesAsync(Path.Combine(kept, "expected.rgb"), server.Device.FrameRgb(), TestContext.Current.CancellationToken);
+                await File.WriteAllBytesAsync(Path.Combine(kept, "expected.rgb"), server.Device.LatestFrame!.ToRgb24(), TestContext.Current.CancellationToken);
                 result += $" (screenshot and expected RGB kept in {kept})";
             }
 
@@ -69,7 +69,6 @@ public sealed class TigerVncViewerTests
         finally
         {
             Stop(vnc);
-            Stop(x);
             Directory.Delete(home, recursive: true);
         }
     }
@@ -90,10 +89,10 @@ public sealed class TigerVncViewerTests
     }
 
     /// <summary>Where the viewer's framebuffer-sized window is on the screen (xwininfo, absolute position).</summary>
-    internal static async Task<(int Left, int Top)> FindViewerWindowAsync(int display, int width, int height)
+    internal static async Task<(int Left, int Top)> FindViewerWindowAsync(string display, int width, int height)
     {
         string xwininfo = InteropServer.RequireTool("/usr/bin/xwininfo");
-        (int exit, string tree) = await InteropServer.RunAsync(xwininfo, ["-display", $":{display}", "-root", "-tree"], TimeSpan.FromSeconds(30));
+        (int exit, string tree) = await InteropServer.RunAsync(xwininfo, ["-display", display, "-root", "-tree"], TimeSpan.FromSeconds(30));
         Assert.True(exit == 0, "xwininfo failed: " + tree);
         // Lines end with "WxH+x+y  +absX+absY".
         foreach (System.Text.RegularExpressions.Match match in System.Text.RegularExpressions.Regex.Matches(tree, @"(\d+)x(\d+)[+-]-?\d+[+-]-?\d+\s+\+(-?\d+)\+(-?\d+)"))
@@ -106,20 +105,6 @@ public sealed class TigerVncViewerTests
         }
 
         return (0, 0);
-    }
-
-    internal static int FreeDisplayNumber()
-    {
-        for (int attempt = 0; attempt < 100; attempt++)
-        {
-            int number = Random.Shared.Next(40, 400);
-            if (!File.Exists($"/tmp/.X{number}-lock") && !File.Exists($"/tmp/.X11-unix/X{number}"))
-            {
-                return number;
-            }
-        }
-
-        throw new InvalidOperationException("no free X display number");
     }
 
     internal static Process Start(string fileName, string[] arguments, string home, int delayMs = 1000, IDictionary<string, string>? environment = null)

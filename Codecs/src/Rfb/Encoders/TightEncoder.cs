@@ -29,6 +29,13 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
     public const int SolidBlock = 16;
     public const int SolidMinArea = 2048;
 
+    /// <summary>
+    /// Full-colour pieces with at most this fraction of pixels differing from their left neighbour count as UI for the
+    /// zlib level (stream 3); stricter than <see cref="NaturalChangeRatio"/> so that mixed photo pieces keep the
+    /// better level (on the corpus, 0.5 cost photo-viewer 0.7 % more bytes, 0.35 costs 0.2 %).
+    /// </summary>
+    public const double UiChangeRatio = 0.35;
+
     /// <summary>TigerVNC's quality level → (JPEG quality, subsampling) table (TightJPEGEncoder.cxx, same in TurboVNC).</summary>
     public static ReadOnlySpan<byte> QualityTable => [15, 29, 41, 42, 62, 77, 79, 86, 92, 100];
 
@@ -39,10 +46,15 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         JpegSubsampling.Yuv444, JpegSubsampling.Yuv444, JpegSubsampling.Yuv444, JpegSubsampling.Yuv444,
     ];
 
-    // TigerVNC TightEncoder.cxx: zlib level per compression level for (indexed, mono, raw).
-    private static readonly (int Indexed, int Mono, int Raw)[] s_zlibLevels =
+    // zlib level per compression level for (indexed, mono, raw natural, raw UI): TigerVNC's TightEncoder.cxx table
+    // (indexed, mono, raw) except at the default level 2, tuned for zlib-ng (the in-box zlib), whose levels 1..3 are
+    // quicker and compress less than zlib's: indexed 2 (not 3) and full-colour pieces that do not look natural
+    // (UI, anti-aliased text) at 1 on their own stream. Measured on the corpus (docs/benchmarks.md, "RFB codecs"): the
+    // output stays below libvncserver's (which uses zlib 1 everywhere at this level) on text/UI content.
+    private static readonly (int Indexed, int Mono, int Raw, int RawUi)[] s_zlibLevels =
     [
-        (0, 0, 0), (1, 1, 1), (3, 3, 2), (5, 5, 2), (6, 7, 3), (7, 8, 4), (7, 8, 5), (8, 9, 6), (9, 9, 7), (9, 9, 9),
+        (0, 0, 0, 0), (1, 1, 1, 1), (2, 3, 2, 1), (5, 5, 2, 2), (6, 7, 3, 3), (7, 8, 4, 4), (7, 8, 5, 5), (8, 9, 6, 6),
+        (9, 9, 7, 7), (9, 9, 9, 9),
     ];
 
     private readonly PixelConverter _converter;
@@ -99,11 +111,11 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         }
     }
 
-    /// <summary>zlib level per stream: (raw, mono, indexed, raw) from TigerVNC's table, or the raw level everywhere in a lane.</summary>
+    /// <summary>zlib level per stream: (raw natural, mono, indexed, raw UI or gradient), or the raw level everywhere in a lane.</summary>
     private int[] LevelsFor(int compressionLevel)
     {
-        (int indexed, int mono, int raw) = s_zlibLevels[compressionLevel];
-        return _laneStream >= 0 ? [raw, raw, raw, raw] : [raw, mono, indexed, raw];
+        (int indexed, int mono, int raw, int rawUi) = s_zlibLevels[compressionLevel];
+        return _laneStream >= 0 ? [raw, raw, raw, raw] : [raw, mono, indexed, rawUi];
     }
 
     public int Encoding => _png ? RfbEncoding.TightPng : RfbEncoding.Tight;
@@ -228,11 +240,13 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
 
         ReadOnlyImageView view = frame.Slice(area);
         Span<uint> values = _pixels.Load(view);
-        EncodeRegion(view, values, area, new Rect(0, 0, area.Width, area.Height), writer, depth: 0);
+        EncodeRegion(view, values, area, new Rect(0, 0, area.Width, area.Height), writer, depth: 0, searchSolid: true);
         return _rects;
     }
 
-    private void EncodeRegion<TWriter>(ReadOnlyImageView view, ReadOnlySpan<uint> values, Rect area, Rect r, TWriter writer, int depth)
+    // searchSolid is false for the band above a solid area just found: the search scans block rows top down over the
+    // same width, so every block of that band has been tried already.
+    private void EncodeRegion<TWriter>(ReadOnlyImageView view, ReadOnlySpan<uint> values, Rect area, Rect r, TWriter writer, int depth, bool searchSolid)
         where TWriter : IBufferWriter<byte>
     {
         if (r.IsEmpty)
@@ -240,17 +254,17 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
             return;
         }
 
-        if (depth < 16 && r.Area >= 2 * SolidMinArea && FindSolid(values, area.Width, r, out Rect solid, out uint colour))
+        if (searchSolid && depth < 16 && r.Area >= 2 * SolidMinArea && FindSolid(values, area.Width, r, out Rect solid, out uint colour))
         {
             for (int x = solid.X; x < solid.Right; x += MaxWidth)
             {
                 WriteFill(new Rect(area.X + x, area.Y + solid.Y, Math.Min(MaxWidth, solid.Right - x), solid.Height), colour, writer);
             }
 
-            EncodeRegion(view, values, area, Rect.FromEdges(r.X, r.Y, r.Right, solid.Y), writer, depth + 1);
-            EncodeRegion(view, values, area, Rect.FromEdges(r.X, solid.Y, solid.X, solid.Bottom), writer, depth + 1);
-            EncodeRegion(view, values, area, Rect.FromEdges(solid.Right, solid.Y, r.Right, solid.Bottom), writer, depth + 1);
-            EncodeRegion(view, values, area, Rect.FromEdges(r.X, solid.Bottom, r.Right, r.Bottom), writer, depth + 1);
+            EncodeRegion(view, values, area, Rect.FromEdges(r.X, r.Y, r.Right, solid.Y), writer, depth + 1, searchSolid: false);
+            EncodeRegion(view, values, area, Rect.FromEdges(r.X, solid.Y, solid.X, solid.Bottom), writer, depth + 1, searchSolid: true);
+            EncodeRegion(view, values, area, Rect.FromEdges(solid.Right, solid.Y, r.Right, solid.Bottom), writer, depth + 1, searchSolid: true);
+            EncodeRegion(view, values, area, Rect.FromEdges(r.X, solid.Bottom, r.Right, r.Bottom), writer, depth + 1, searchSolid: true);
             return;
         }
 
@@ -386,9 +400,8 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         }
 
         maxColours = Math.Clamp(maxColours, 2, 256);
-        if (_palette.Build(piece, maxColours, out _))
+        if (_palette.BuildIndexed(piece, maxColours, _data.AsSpan(0, n)))
         {
-            _palette.SortByFrequency();
             WritePalette(absolute, piece, writer);
             return;
         }
@@ -466,10 +479,18 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         int h = absolute.Height;
         int count = _palette.Count;
         int length;
+        // Entries in order of first appearance; for mono the more common colour is entry 0 (bit 0), as TigerVNC.
+        Span<uint> colours = stackalloc uint[count];
+        _palette.Colours.CopyTo(colours);
         if (count == 2)
         {
-            // 1 bit per pixel, MSB first, rows padded to a byte; palette entry 0 (the most common colour) is bit 0.
-            uint background = _palette.Colours[0];
+            // 1 bit per pixel, MSB first, rows padded to a byte.
+            if (_palette.Counts[1] > _palette.Counts[0])
+            {
+                (colours[0], colours[1]) = (colours[1], colours[0]);
+            }
+
+            uint background = colours[0];
             int rowBytes = (w + 7) / 8;
             length = rowBytes * h;
             Span<byte> data = _data.AsSpan(0, length);
@@ -483,17 +504,8 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         }
         else
         {
+            // The indices were written by BuildIndexed.
             length = w * h;
-            Span<byte> data = _data.AsSpan(0, length);
-
-            // One palette look-up per run of equal pixels.
-            for (int i = 0; i < piece.Length;)
-            {
-                int end = RfbPixelScan.RunEnd(piece, i);
-                data[i..end].Fill((byte)_palette.IndexOf(piece[i]));
-                i = end;
-            }
-
             RectCounts[2]++;
         }
 
@@ -505,7 +517,7 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         head[2] = (byte)(count - 1);
         for (int i = 0; i < count; i++)
         {
-            _tpixel.Write(_palette.Colours[i], head[(3 + i * _tpixel.Size)..]);
+            _tpixel.Write(colours[i], head[(3 + i * _tpixel.Size)..]);
         }
 
         WriteBasic(absolute, head[..headerSize], stream, length, writer);
@@ -517,6 +529,11 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         int c = _tpixel.Size;
         int length = piece.Length * c;
         bool gradient = EnableGradient && _converter.BytesPerPixel >= 2;
+
+        // UI content with many colours (fewer than UiChangeRatio of the pixels differ from their left neighbour)
+        // compresses well at a quicker level and gets stream 3 (the gradient filter's when enabled); anything that may
+        // be natural (photo, video) keeps stream 0 and its level.
+        bool ui = !gradient && _laneStream < 0 && RfbPixelScan.CountChanges(piece) <= UiChangeRatio * piece.Length;
         Span<byte> data = _data.AsSpan(0, length);
         if (gradient)
         {
@@ -528,7 +545,7 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         }
 
         Span<byte> head = stackalloc byte[2];
-        int stream = _laneStream >= 0 ? _laneStream : gradient ? 3 : 0;
+        int stream = _laneStream >= 0 ? _laneStream : gradient || ui ? 3 : 0;
         head[0] = (byte)((stream << 4) | (gradient ? 0x40 : 0) | TakeResets());
         head[1] = 2; // gradient filter id
         RectCounts[gradient ? 4 : 3]++;

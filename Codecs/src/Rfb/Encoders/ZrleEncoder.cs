@@ -25,10 +25,11 @@ public sealed class ZrleEncoder : IRfbEncoder, IDisposable
     private readonly RfbZlibDeflater _deflater;
     private readonly uint[] _tile = new uint[TileSize * TileSize];
 
-    // The current tile's runs (start and length), found once by pass 1 and replayed by the RLE writers, and its
-    // palette indices per pixel for the packed-palette writer.
+    // The current tile's runs (start, length and palette index), found once by pass 1 and replayed by the RLE writers,
+    // and its palette indices per pixel for the packed-palette writer.
     private readonly int[] _runStarts = new int[TileSize * TileSize];
     private readonly int[] _runLengths = new int[TileSize * TileSize];
+    private readonly byte[] _runIndices = new byte[TileSize * TileSize];
     private readonly byte[] _indices = new byte[TileSize * TileSize];
     private byte[] _data = new byte[1 << 16];
     private int _length;
@@ -122,9 +123,11 @@ public sealed class ZrleEncoder : IRfbEncoder, IDisposable
             int runBytes = (run - 1) / 255 + 1;
             plainRle += c + runBytes;
             paletteRle += run == 1 ? 1 : 1 + runBytes;
-            if (paletteOk && !_palette.Add(v, run, MaxPaletteRle))
+            if (paletteOk)
             {
-                paletteOk = false;
+                int index = _palette.AddIndex(v, run, MaxPaletteRle);
+                paletteOk = index >= 0;
+                _runIndices[runs - 1] = (byte)index;
             }
 
             i = j;
@@ -190,7 +193,7 @@ public sealed class ZrleEncoder : IRfbEncoder, IDisposable
                     Span<byte> indices = _indices.AsSpan(0, n);
                     for (int r = 0; r < runs; r++)
                     {
-                        indices.Slice(_runStarts[r], _runLengths[r]).Fill((byte)_palette.IndexOf(tile[_runStarts[r]]));
+                        indices.Slice(_runStarts[r], _runLengths[r]).Fill(_runIndices[r]);
                     }
 
                     for (int y = 0; y < h; y++)
@@ -234,7 +237,7 @@ public sealed class ZrleEncoder : IRfbEncoder, IDisposable
                         int run = _runLengths[r];
                         if (indexed)
                         {
-                            int index = _palette.IndexOf(v);
+                            int index = _runIndices[r];
                             if (run == 1)
                             {
                                 o[p++] = (byte)index;

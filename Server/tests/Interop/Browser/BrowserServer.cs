@@ -1,4 +1,5 @@
 using System.Net;
+using Damage.Device;
 using Encoders.Rfb;
 using Microsoft.Extensions.Logging;
 using Server.Hosting;
@@ -8,11 +9,11 @@ namespace Server.Tests.Interop.Browser;
 
 /// <summary>
 /// An in-process RFB host on a free loopback port (WebSocket on the same port, as noVNC connects) playing a corpus
-/// trace through a <see cref="SteppedTraceDevice"/>; like <see cref="InteropServer"/>, but the held frame can be advanced.
+/// trace through a <see cref="SteppedDevice"/>; like <see cref="InteropServer"/>, but the held frame can be advanced.
 /// </summary>
 internal sealed class BrowserServer : IAsyncDisposable
 {
-    private BrowserServer(RfbHost host, SteppedTraceDevice device)
+    private BrowserServer(RfbHost host, SteppedDevice device)
     {
         Host = host;
         Device = device;
@@ -20,13 +21,13 @@ internal sealed class BrowserServer : IAsyncDisposable
 
     public RfbHost Host { get; }
 
-    public SteppedTraceDevice Device { get; }
+    public SteppedDevice Device { get; }
 
     public string WebSocketUrl => $"ws://127.0.0.1:{Host.Port}/";
 
     public static async Task<BrowserServer> StartAsync(string trace, int frames, RfbServerOptions options)
     {
-        var device = new SteppedTraceDevice(Path.Combine(ToolRunner.RepositoryRoot, "corpus", trace), frames);
+        var device = new SteppedDevice(new TraceReplayDevice(Path.Combine(ToolRunner.RepositoryRoot, "corpus", trace), new TraceReplayOptions { RealTime = false }), initialSteps: frames);
         var host = new RfbHost(device, new IPEndPoint(IPAddress.Loopback, 0), options, new ConsoleLogger(LogLevel.Information, TextWriter.Null));
         await host.StartAsync(TestContext.Current.CancellationToken);
         var server = new BrowserServer(host, device);
@@ -37,8 +38,8 @@ internal sealed class BrowserServer : IAsyncDisposable
     /// <summary>Plays <paramref name="frames"/> more trace frames and waits until the display has scanned them.</summary>
     public async Task AdvanceAsync(int frames)
     {
-        int target = Device.Played + frames;
-        Device.Advance(frames);
+        int target = (int)Device.Handed + frames;
+        Device.Step(frames);
         await WaitUntilDisplayedAsync(target);
     }
 

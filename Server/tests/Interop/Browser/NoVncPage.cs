@@ -108,7 +108,7 @@ internal sealed class NoVncPage : IAsyncDisposable
         IBrowserContext context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             // The whole 1920x1080 canvas on screen, so page coordinates are framebuffer coordinates.
-            ViewportSize = new ViewportSize { Width = server.Device.Width, Height = server.Device.Height },
+            ViewportSize = new ViewportSize { Width = server.Device.Mode.Width, Height = server.Device.Mode.Height },
         });
         IPage page = await context.NewPageAsync();
         var result = new NoVncPage(context, page);

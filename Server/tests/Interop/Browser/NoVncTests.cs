@@ -103,8 +103,8 @@ public sealed class NoVncTests(ChromiumFixture chromium) : IClassFixture<Chromiu
         await page.WaitUntilSettledAsync(server, FirstPictureSent);
 
         (int width, int height, byte[] rgb) = await page.ReadCanvasAsync();
-        Assert.Equal((server.Device.Width, server.Device.Height), (width, height));
-        byte[] expected = server.Device.FrameRgb();
+        Assert.Equal((server.Device.Mode.Width, server.Device.Mode.Height), (width, height));
+        byte[] expected = server.Device.LatestFrame!.ToRgb24();
         // Lossy really happened (a lossless path would make the bound meaningless), and stayed close to the frame.
         Assert.NotEqual("identical", InteropServer.Compare(expected, rgb, width, 3));
         double psnr = Psnr(expected, rgb);
@@ -125,16 +125,16 @@ public sealed class NoVncTests(ChromiumFixture chromium) : IClassFixture<Chromiu
 
         // The canvas sits at the page origin with the viewport as large as the framebuffer: page = framebuffer pixels.
         await page.Page.Mouse.MoveAsync(100, 200);
-        await WaitForAsync(() => server.Device.Pointers.Contains(new PointerEvent(100, 200, PointerButtons.None)), "pointer at (100, 200)", server, page);
+        await WaitForAsync(() => Pointers(server).Contains(new PointerEvent(100, 200, PointerButtons.None)), "pointer at (100, 200)", server, page);
         await page.Page.Mouse.ClickAsync(640, 360);
-        await WaitForAsync(() => server.Device.Pointers.Contains(new PointerEvent(640, 360, PointerButtons.Left)), "left button at (640, 360)", server, page);
-        await WaitForAsync(() => server.Device.Pointers[^1] == new PointerEvent(640, 360, PointerButtons.None), "button released", server, page);
+        await WaitForAsync(() => Pointers(server).Contains(new PointerEvent(640, 360, PointerButtons.Left)), "left button at (640, 360)", server, page);
+        await WaitForAsync(() => Pointers(server)[^1] == new PointerEvent(640, 360, PointerButtons.None), "button released", server, page);
 
         await page.FocusAsync();
         await page.Page.Keyboard.TypeAsync("Hi!");
         uint[] typed = ['H', 'i', '!'];
-        await WaitForAsync(() => server.Device.Keys.Count(k => !k.Down && !IsModifier(k.Keysym)) >= typed.Length, "three key releases", server, page);
-        IReadOnlyList<KeyEvent> keys = server.Device.Keys;
+        await WaitForAsync(() => Keys(server).Count(k => !k.Down && !IsModifier(k.Keysym)) >= typed.Length, "three key releases", server, page);
+        IReadOnlyList<KeyEvent> keys = Keys(server);
         Assert.Equal(typed, keys.Where(k => k.Down && !IsModifier(k.Keysym)).Select(k => k.Keysym));
         Assert.Equal(typed, keys.Where(k => !k.Down && !IsModifier(k.Keysym)).Select(k => k.Keysym));
     }
@@ -146,11 +146,17 @@ public sealed class NoVncTests(ChromiumFixture chromium) : IClassFixture<Chromiu
     private static async Task AssertCanvasEqualsFrameAsync(NoVncPage page, BrowserServer server)
     {
         (int width, int height, byte[] rgb) = await page.ReadCanvasAsync();
-        Assert.Equal((server.Device.Width, server.Device.Height), (width, height));
-        Assert.Equal("identical", InteropServer.Compare(server.Device.FrameRgb(), rgb, width, 3));
+        Assert.Equal((server.Device.Mode.Width, server.Device.Mode.Height), (width, height));
+        Assert.Equal("identical", InteropServer.Compare(server.Device.LatestFrame!.ToRgb24(), rgb, width, 3));
     }
 
     // X11 keysyms Shift_L .. Hyper_R.
+    private static List<PointerEvent> Pointers(BrowserServer server) =>
+        [.. server.Device.ReceivedInput.Where(i => i.Pointer is not null).Select(i => i.Pointer!.Value)];
+
+    private static List<KeyEvent> Keys(BrowserServer server) =>
+        [.. server.Device.ReceivedInput.Where(i => i.Key is not null).Select(i => i.Key!.Value)];
+
     private static bool IsModifier(uint keysym) => keysym is >= 0xFFE1 and <= 0xFFEE;
 
     private static double Psnr(byte[] expected, byte[] actual)
@@ -178,7 +184,7 @@ public sealed class NoVncTests(ChromiumFixture chromium) : IClassFixture<Chromiu
             }
             catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
             {
-                Assert.Fail($"no {what} within 20 s; pointer events [{string.Join(", ", server.Device.Pointers)}], keys [{string.Join(", ", server.Device.Keys)}]\n{page.ConsoleLog}");
+                Assert.Fail($"no {what} within 20 s; pointer events [{string.Join(", ", Pointers(server))}], keys [{string.Join(", ", Keys(server))}]\n{page.ConsoleLog}");
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Damage.Device;
 using Microsoft.Playwright;
 using Xunit;
 
@@ -152,9 +153,9 @@ internal sealed class SpiceHtml5Page : IAsyncDisposable
     /// spice-html5 draws as messages arrive, so the picture converges. Fails with the last difference after 120 s
     /// (generous: a 1920x1080 raw-bitmap frame is converted pixel by pixel in JavaScript on a loaded machine).
     /// </summary>
-    public async Task WaitForFrameAsync(SteppedTraceDevice device)
+    public async Task WaitForFrameAsync(SteppedDevice device)
     {
-        await Page.EvaluateAsync("([w, h, bgrx]) => window.setExpected(w, h, bgrx)", new object[] { device.Width, device.Height, Convert.ToBase64String(device.Frame) });
+        await Page.EvaluateAsync("([w, h, bgrx]) => window.setExpected(w, h, bgrx)", new object[] { device.LatestFrame!.Width, device.LatestFrame.Height, Convert.ToBase64String(device.LatestFrame.Pixels) });
         string last = "not compared";
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(120));

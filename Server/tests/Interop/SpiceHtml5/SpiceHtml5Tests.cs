@@ -104,7 +104,7 @@ public sealed class SpiceHtml5Tests
                 InteropServer.RequireTool("/usr/bin/spicy-screenshot"), ["-h", "127.0.0.1", "-p", port, "-w", Password, "-o", ppm], TimeSpan.FromSeconds(60));
             Assert.True(exit == 0, $"spicy-screenshot exited with {exit}: {log}");
             (byte[] rgb, string convertLog) = await InteropServer.ReadRgbAsync(ppm);
-            Assert.Equal("identical", InteropServer.Compare(FrameRgb(server.Device), rgb, server.Device.Width, 3) + (rgb.Length == 0 ? convertLog : ""));
+            Assert.Equal("identical", InteropServer.Compare(server.Device.LatestFrame!.ToRgb24(), rgb, server.Device.Mode.Width, 3) + (rgb.Length == 0 ? convertLog : ""));
         }
         finally
         {
@@ -116,31 +116,17 @@ public sealed class SpiceHtml5Tests
         Assert.Equal("identical", await browser.CompareCanvasAsync());
     }
 
-    private static byte[] FrameRgb(SteppedTraceDevice device)
-    {
-        byte[] bgrx = device.Frame;
-        byte[] rgb = new byte[bgrx.Length / 4 * 3];
-        for (int i = 0, j = 0; i < bgrx.Length; i += 4, j += 3)
-        {
-            rgb[j] = bgrx[i + 2];
-            rgb[j + 1] = bgrx[i + 1];
-            rgb[j + 2] = bgrx[i];
-        }
-
-        return rgb;
-    }
-
     /// <summary>One trace device, its display and a SPICE host on a free loopback port, first frame already taken.</summary>
     private sealed class SpiceTestServer : IAsyncDisposable
     {
-        private SpiceTestServer(SteppedTraceDevice device, DisplayHost display, SpiceHost host)
+        private SpiceTestServer(SteppedDevice device, DisplayHost display, SpiceHost host)
         {
             Device = device;
             Display = display;
             Host = host;
         }
 
-        public SteppedTraceDevice Device { get; }
+        public SteppedDevice Device { get; }
 
         public DisplayHost Display { get; }
 
@@ -151,7 +137,7 @@ public sealed class SpiceHtml5Tests
         public static async Task<SpiceTestServer> StartAsync(SpiceServerOptions options)
         {
             ILogger logger = new ConsoleLogger(LogLevel.Information, TextWriter.Null);
-            var device = new SteppedTraceDevice(Path.Combine(ToolRunner.RepositoryRoot, "corpus", "window-drag.fbt"));
+            var device = new SteppedDevice(new TraceReplayDevice(Path.Combine(ToolRunner.RepositoryRoot, "corpus", "window-drag.fbt"), new TraceReplayOptions { RealTime = false }));
             var display = new DisplayHost(device, logger);
             device.Step();
             await display.StartAsync(Ct);
