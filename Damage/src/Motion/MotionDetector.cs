@@ -14,11 +14,12 @@ namespace Damage;
 /// <list type="number">
 /// <item><b>Anchors.</b> The dirty area is cut into 16×16 blocks. In each block of the <i>current</i> frame, the first
 /// row whose 16 pixels are not all equal becomes an anchor: a polynomial hash of those 16 pixels and its position.
-/// Anchors go into a small hash table behind a 64 Kibit filter.</item>
+/// Anchors go into a small hash table behind a 256 Kibit filter.</item>
 /// <item><b>Votes.</b> A rolling hash runs over every 16-pixel window of every row of the <i>previous</i> frame inside
 /// the dirty tiles (where moved content came from: a scroll region and a window's old place both change). Windows that
 /// pass the filter and match an anchor's hash and pixels vote for the offset anchor − window. An anchor matching more
-/// than <see cref="MotionOptions.MaxMatchesPerAnchor"/> windows stops voting (too common: blank text, a gradient).</item>
+/// than <see cref="MotionOptions.MaxMatchesPerAnchor"/> windows stops voting (too common: blank text, a gradient) and
+/// leaves the table.</item>
 /// <item><b>Verification.</b> The most voted offsets, in order, grow regions from the blocks of their voting anchors:
 /// a dirty block joins when its pixels equal the previous frame's pixels shifted by the offset, exactly, and its
 /// neighbours are then tried. A block belongs to one offset at most.</item>
@@ -48,7 +49,10 @@ public sealed class MotionDetector
 
     // Finaliser before taking the filter/table index from the top bits.
     private const ulong MixMultiplier = 0xD6E8FEB86659FD93;
-    private const int FilterBits = 16;
+
+    // 256 Kibit (32 KiB, L1-sized): at 64 Kibit ~10 000 anchors of a 4K frame set ~14 % of the bits, and every
+    // false hit costs a bucket walk and a likely branch miss in the rolling pass.
+    private const int FilterBits = 18;
 
     private const byte None = 0;
     private const byte Candidate = 1;
@@ -87,6 +91,10 @@ public sealed class MotionDetector
     private int _anchorCount;
     private int[] _buckets = [];
     private int _bucketBits;
+
+    // Filter hits of the second row of a RollRowPair, looked up after the first row's.
+    private int[] _pendingX = [];
+    private ulong[] _pendingHash = [];
 
     private MotionOptions _options;
 
@@ -374,7 +382,13 @@ public sealed class MotionDetector
                 int right = Math.Min((end << shift) + Segment - 1, frame.Width);
                 if (right - left >= Segment)
                 {
-                    for (int y = top; y < bottom; y++)
+                    int y = top;
+                    for (; y + 1 < bottom; y += 2)
+                    {
+                        RollRowPair(frame, y, left, right);
+                    }
+
+                    if (y < bottom)
                     {
                         RollRow(frame, y, left, right);
                     }
@@ -414,12 +428,69 @@ public sealed class MotionDetector
         }
     }
 
+    /// <summary>
+    /// <see cref="RollRow"/> over rows y and y + 1 at once: the two rows' multiply chains are independent, so they
+    /// overlap in the pipeline. Row y's filter hits are looked up at once; row y + 1's are kept and looked up after
+    /// row y is done, so anchors see their matches in exactly the order of two single-row passes (the per-anchor match
+    /// limit makes that order matter).
+    /// </summary>
+    private void RollRowPair(FramePair frame, int y, int left, int right)
+    {
+        ref byte upper = ref frame.Previous(0, y);
+        ref byte lower = ref frame.Previous(0, y + 1);
+        ulong hUpper = HashSegment(ref Unsafe.Add(ref upper, left * 4));
+        ulong hLower = HashSegment(ref Unsafe.Add(ref lower, left * 4));
+        int last = right - Segment;
+        if (_pendingX.Length < last - left + 1)
+        {
+            _pendingX = new int[frame.Width];
+            _pendingHash = new ulong[frame.Width];
+        }
+
+        int pending = 0;
+        ulong[] filter = _filter;
+        int[] pendingX = _pendingX;
+        ulong[] pendingHash = _pendingHash;
+        for (int x = left; ; x++)
+        {
+            ulong mixedUpper = Mix(hUpper);
+            int bitUpper = (int)(mixedUpper >> (64 - FilterBits));
+            if ((filter[bitUpper >> 6] & (1UL << bitUpper)) != 0)
+            {
+                Lookup(frame, hUpper, mixedUpper, x, y);
+            }
+
+            int bitLower = (int)(Mix(hLower) >> (64 - FilterBits));
+            if ((filter[bitLower >> 6] & (1UL << bitLower)) != 0)
+            {
+                pendingX[pending] = x;
+                pendingHash[pending++] = hLower;
+            }
+
+            if (x == last)
+            {
+                break;
+            }
+
+            hUpper = (hUpper - Pixel(ref upper, x) * s_multiplierPow15) * HashMultiplier + Pixel(ref upper, x + Segment);
+            hLower = (hLower - Pixel(ref lower, x) * s_multiplierPow15) * HashMultiplier + Pixel(ref lower, x + Segment);
+        }
+
+        for (int i = 0; i < pending; i++)
+        {
+            Lookup(frame, pendingHash[i], Mix(pendingHash[i]), pendingX[i], y + 1);
+        }
+    }
+
     private void Lookup(FramePair frame, ulong h, ulong mixed, int x, int y)
     {
-        for (int a = _buckets[(int)(mixed >> (64 - _bucketBits))]; a >= 0; a = _anchorNext[a])
+        int slot = (int)(mixed >> (64 - _bucketBits));
+        int previous = -1;
+        for (int a = _buckets[slot]; a >= 0; a = _anchorNext[a])
         {
-            if (_anchorHash[a] != h || _anchorMatches[a] >= _options.MaxMatchesPerAnchor)
+            if (_anchorHash[a] != h)
             {
+                previous = a;
                 continue;
             }
 
@@ -428,14 +499,53 @@ public sealed class MotionDetector
             if ((dx | dy) == 0
                 || !DiffDispatch.Equal(ref frame.Previous(x, y), ref frame.Current(_anchorX[a], _anchorY[a]), Segment * 4))
             {
+                previous = a;
                 continue;
             }
 
-            _anchorMatches[a]++;
             long key = Key(dx, dy);
             CollectionsMarshal.GetValueRefOrAddDefault(_votes, key, out _)++;
             _seeds.Add((key, _anchorBlock[a]));
+            if (++_anchorMatches[a] < _options.MaxMatchesPerAnchor)
+            {
+                previous = a;
+                continue;
+            }
+
+            // The anchor has voted all it may: unlink it so later windows of common content (blank text, repeated
+            // glyph rows) no longer walk past it, and clear its filter bit once no anchor left in the bucket has it.
+            if (previous < 0)
+            {
+                _buckets[slot] = _anchorNext[a];
+            }
+            else
+            {
+                _anchorNext[previous] = _anchorNext[a];
+            }
+
+            ClearFilterBitIfUnused(slot, mixed);
         }
+    }
+
+    /// <summary>Clears the filter bit of <paramref name="mixed"/> when no anchor still in the table maps to it.</summary>
+    private void ClearFilterBitIfUnused(int slot, ulong mixed)
+    {
+        // With more buckets than filter bits, one bit covers several buckets; keep it then (the filter only prunes).
+        if (_bucketBits > FilterBits)
+        {
+            return;
+        }
+
+        int bit = (int)(mixed >> (64 - FilterBits));
+        for (int a = _buckets[slot]; a >= 0; a = _anchorNext[a])
+        {
+            if ((int)(Mix(_anchorHash[a]) >> (64 - FilterBits)) == bit)
+            {
+                return;
+            }
+        }
+
+        _filter[bit >> 6] &= ~(1UL << bit);
     }
 
     /// <summary>Offsets with enough votes, most voted first (ties by offset, for determinism).</summary>
