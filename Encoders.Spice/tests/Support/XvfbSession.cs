@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TestSupport;
 using Xunit;
 
@@ -8,8 +7,7 @@ namespace Encoders.Spice.Tests.Support;
 internal sealed class XvfbSession : IDisposable
 {
     private readonly XvfbDisplay _xvfb;
-    private readonly List<Process> _clients = [];
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Process, System.Text.StringBuilder> _errors = new();
+    private readonly List<ClientProcess> _clients = [];
 
     public XvfbSession(int width, int height)
     {
@@ -23,22 +21,22 @@ internal sealed class XvfbSession : IDisposable
     public int Height => _xvfb.Height;
 
     /// <summary>Starts a client on this display; it is killed on dispose.</summary>
-    public Process StartClient(string tool, string[] args, IReadOnlyDictionary<string, string>? environment = null)
+    public ClientProcess StartClient(string tool, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        Process process = Start(tool, args, environment);
-        _clients.Add(process);
-        return process;
+        ClientProcess client = Start(tool, args, environment);
+        _clients.Add(client);
+        return client;
     }
 
     /// <summary>Runs a short command on this display (xdotool) and waits for it.</summary>
     public async Task RunAsync(string tool, string[] args, CancellationToken cancellationToken)
     {
-        using Process process = Start(tool, args);
+        using ClientProcess process = Start(tool, args);
         await process.WaitForExitAsync(cancellationToken);
         if (process.ExitCode != 0)
         {
-            string clients = string.Concat(_clients.Select(c => $"; {c.StartInfo.FileName}{(c.HasExited ? $" exited with {c.ExitCode}" : " running")}: {ErrorOutput(c)}"));
-            Assert.Fail($"{tool} {string.Join(' ', args)} exited with {process.ExitCode}: {ErrorOutput(process)}{clients}; Xvfb: {_xvfb.Errors}");
+            string clients = string.Concat(_clients.Select(c => $"; {c.Process.StartInfo.FileName}{(c.HasExited ? $" exited with {c.ExitCode}" : " running")}: {c.Errors}"));
+            Assert.Fail($"{tool} {string.Join(' ', args)} exited with {process.ExitCode}: {process.Errors}{clients}; Xvfb: {_xvfb.Errors}");
         }
     }
 
@@ -62,70 +60,14 @@ internal sealed class XvfbSession : IDisposable
 
     public void Dispose()
     {
-        foreach (Process client in _clients)
+        foreach (ClientProcess client in _clients)
         {
-            Stop(client);
+            client.Dispose();
         }
 
         _xvfb.Dispose();
     }
 
-    private static void Stop(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-                process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        process.Dispose();
-    }
-
-    private string ErrorOutput(Process process)
-    {
-        if (!_errors.TryGetValue(process, out System.Text.StringBuilder? errors))
-        {
-            return "";
-        }
-
-        lock (errors)
-        {
-            return errors.ToString().Trim();
-        }
-    }
-
-    private Process Start(string tool, string[] args, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(tool) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["DISPLAY"] = Display;
-        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-        Process process = Process.Start(start) ?? throw new InvalidOperationException($"{tool} did not start");
-        var errors = new System.Text.StringBuilder();
-        _errors.AddOrUpdate(process, errors);
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            lock (errors)
-            {
-                errors.AppendLine(e.Data);
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    private ClientProcess Start(string tool, string[] args, IReadOnlyDictionary<string, string>? environment = null) =>
+        ClientProcess.Start(tool, args, new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["DISPLAY"] = Display });
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Encoders.Rfb;
 using TestSupport;
 using Xunit;
@@ -24,7 +23,7 @@ public sealed class TigerVncViewerTests
         string home = Directory.CreateTempSubdirectory("vncviewer-home").FullName;
         // A screen larger than the framebuffer, so the whole viewer window fits wherever it is placed.
         using XvfbDisplay x = XvfbDisplay.Start(server.Device.Mode.Width + 128, server.Device.Mode.Height + 200);
-        using Process vnc = Start(
+        using ClientProcess vnc = Start(
             viewer,
             [
                 "-display", x.Name, $"-PreferredEncoding={preferred}", "-AutoSelect=0", "-FullColor=1", "-NoJPEG=1",
@@ -40,7 +39,7 @@ public sealed class TigerVncViewerTests
             for (int attempt = 0; attempt < 30 && result != "identical"; attempt++)
             {
                 await Task.Delay(1000, TestContext.Current.CancellationToken);
-                Assert.False(vnc.HasExited, "vncviewer exited: " + ErrorOutput(vnc));
+                Assert.False(vnc.HasExited, "vncviewer exited: " + vnc.Errors);
                 if (server.Host.Server.Clients is not [{ Updates: > 0 }])
                 {
                     continue;
@@ -68,23 +67,8 @@ public sealed class TigerVncViewerTests
         }
         finally
         {
-            Stop(vnc);
+            vnc.Dispose();
             Directory.Delete(home, recursive: true);
-        }
-    }
-
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Process, System.Text.StringBuilder> s_errors = new();
-
-    internal static string ErrorOutput(Process process)
-    {
-        if (!s_errors.TryGetValue(process, out System.Text.StringBuilder? errors))
-        {
-            return "";
-        }
-
-        lock (errors)
-        {
-            return errors.ToString();
         }
     }
 
@@ -107,43 +91,11 @@ public sealed class TigerVncViewerTests
         return (0, 0);
     }
 
-    internal static Process Start(string fileName, string[] arguments, string home, int delayMs = 1000, IDictionary<string, string>? environment = null)
+    /// <summary>Starts a viewer with its own HOME (TigerVNC writes its settings there) and gives it time to connect.</summary>
+    internal static ClientProcess Start(string fileName, string[] arguments, string home, int delayMs = 1000, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo(fileName) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["HOME"] = home;
-        foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
-
-        Process process = Process.Start(info)!;
-        var errors = new System.Text.StringBuilder();
-        s_errors.AddOrUpdate(process, errors);
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            lock (errors)
-            {
-                errors.AppendLine(e.Data);
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        ClientProcess process = ClientProcess.Start(fileName, arguments, new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["HOME"] = home });
         Thread.Sleep(delayMs);
         return process;
-    }
-
-    internal static void Stop(Process process)
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(5000);
-        }
     }
 }

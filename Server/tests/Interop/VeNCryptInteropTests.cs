@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -33,7 +32,7 @@ public sealed class VeNCryptInteropTests
         string ca = Path.Combine(home, "ca.pem");
         await File.WriteAllTextAsync(ca, certificate.ExportCertificatePem(), TestContext.Current.CancellationToken);
         using XvfbDisplay x = XvfbDisplay.Start(server.Device.Mode.Width + 128, server.Device.Mode.Height + 200);
-        using Process vnc = TigerVncViewerTests.Start(
+        using ClientProcess vnc = TigerVncViewerTests.Start(
             viewer,
             [
                 "-display", x.Name, "-PreferredEncoding=ZRLE", "-AutoSelect=0", "-FullColor=1", "-NoJPEG=1",
@@ -51,8 +50,8 @@ public sealed class VeNCryptInteropTests
             for (int attempt = 0; attempt < 30 && result != "identical"; attempt++)
             {
                 await Task.Delay(1000, TestContext.Current.CancellationToken);
-                Assert.False(vnc.HasExited, "vncviewer exited: " + TigerVncViewerTests.ErrorOutput(vnc));
-                Assert.True(server.Host.Server.FinishedClients.Count == 0, "the server ended the session: " + string.Join("; ", server.Host.Server.FinishedClients.Select(c => c.DisconnectReason)) + "; vncviewer: " + TigerVncViewerTests.ErrorOutput(vnc));
+                Assert.False(vnc.HasExited, "vncviewer exited: " + vnc.Errors);
+                Assert.True(server.Host.Server.FinishedClients.Count == 0, "the server ended the session: " + string.Join("; ", server.Host.Server.FinishedClients.Select(c => c.DisconnectReason)) + "; vncviewer: " + vnc.Errors);
                 if (server.Host.Server.Clients is not [{ Updates: > 0 }])
                 {
                     continue;
@@ -65,13 +64,13 @@ public sealed class VeNCryptInteropTests
                 result = rgb.Length == 0 ? "convert failed: " + convertLog : InteropServer.Compare(server.Device.LatestFrame!.ToRgb24(), rgb, server.Device.Mode.Width, 3);
             }
 
-            Assert.True(result == "identical", result + "; vncviewer: " + TigerVncViewerTests.ErrorOutput(vnc));
+            Assert.True(result == "identical", result + "; vncviewer: " + vnc.Errors);
             RfbClientStatistics client = Assert.Single(server.Host.Server.Clients);
             Assert.Equal(security, client.Security);
         }
         finally
         {
-            TigerVncViewerTests.Stop(vnc);
+            vnc.Dispose();
             Directory.Delete(home, recursive: true);
         }
     }
@@ -88,7 +87,7 @@ public sealed class VeNCryptInteropTests
         string ca = Path.Combine(home, "ca.pem");
         await File.WriteAllTextAsync(ca, certificate.ExportCertificatePem(), TestContext.Current.CancellationToken);
         using XvfbDisplay x = XvfbDisplay.Start(1024, 768);
-        using Process vnc = TigerVncViewerTests.Start(
+        using ClientProcess vnc = TigerVncViewerTests.Start(
             viewer,
             ["-display", x.Name, "-SecurityTypes=X509Plain", $"-X509CA={ca}", $"127.0.0.1::{server.Port}"],
             home,
@@ -102,7 +101,7 @@ public sealed class VeNCryptInteropTests
         }
         finally
         {
-            TigerVncViewerTests.Stop(vnc);
+            vnc.Dispose();
             Directory.Delete(home, recursive: true);
         }
     }
