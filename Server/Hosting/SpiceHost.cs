@@ -35,7 +35,9 @@ public sealed class SpiceHost : IAsyncDisposable
 
         Display = display;
         Server = new SpiceServer(display, options, logger);
-        _tcp = new TcpHost(endpoint, Server.RunConnectionAsync, logger, "SPICE");
+        // A SPICE client always speaks first ("REDQ" or "GET "), so the sniff waits for its bytes instead of guessing
+        // after the RFB-style 100 ms (a browser slowed by load would otherwise be taken for a raw client).
+        _tcp = new TcpHost(endpoint, Server.RunConnectionAsync, logger, "SPICE") { SniffTimeout = TimeSpan.FromSeconds(30) };
         _tls = tlsEndpoint is null ? null : new TcpHost(tlsEndpoint, Server.RunConnectionAsync, logger, "SPICE TLS") { TlsCertificate = tlsCertificate };
     }
 

@@ -28,7 +28,10 @@ internal sealed class BrowserServer : IAsyncDisposable
     public static async Task<BrowserServer> StartAsync(string trace, int frames, RfbServerOptions options)
     {
         var device = new SteppedDevice(new TraceReplayDevice(Path.Combine(ToolRunner.RepositoryRoot, "corpus", trace), new TraceReplayOptions { RealTime = false }), initialSteps: frames);
-        var host = new RfbHost(device, new IPEndPoint(IPAddress.Loopback, 0), options, new ConsoleLogger(LogLevel.Information, TextWriter.Null));
+        // Only WebSocket clients connect here: a generous sniff window, so a browser whose request is slowed by a loaded
+        // CI machine is not mistaken for a raw RFB client (the 100 ms default was exceeded once in CI).
+        var host = new RfbHost(
+            device, new IPEndPoint(IPAddress.Loopback, 0), options, new ConsoleLogger(LogLevel.Information, TextWriter.Null), sniffTimeout: TimeSpan.FromSeconds(5));
         await host.StartAsync(TestContext.Current.CancellationToken);
         var server = new BrowserServer(host, device);
         await server.WaitUntilDisplayedAsync(frames);
