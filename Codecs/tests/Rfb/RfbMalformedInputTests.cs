@@ -238,7 +238,7 @@ public class RfbMalformedInputTests
         Reject(new byte[5]);
     }
 
-    public static TheoryData<string> Encodings => new() { "raw", "rre", "hextile", "zrle", "tight", "tight-gradient", "tight-jpeg", "tightpng" };
+    public static TheoryData<string> Encodings => new() { "raw", "rre", "hextile", "zrle", "tight", "tight-gradient", "tight-gradient2", "tight-jpeg", "tightpng" };
 
     private static byte[] ValidEncoding(string encoding, out int rects)
     {

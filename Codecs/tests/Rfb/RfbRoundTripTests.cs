@@ -10,7 +10,7 @@ namespace Codecs.Tests.Rfb;
 /// <summary>Every lossless encoding × client format × shape × content, decoded by the independent decoders.</summary>
 public class RfbRoundTripTests
 {
-    public static readonly string[] LosslessEncodings = ["raw", "rre", "hextile", "zrle", "tight", "tight-gradient", "tightpng"];
+    public static readonly string[] LosslessEncodings = ["raw", "rre", "hextile", "zrle", "tight", "tight-gradient", "tight-gradient2", "tightpng"];
 
     public static TheoryData<string, string, string> Cases()
     {
@@ -60,6 +60,7 @@ public class RfbRoundTripTests
     [InlineData("tight0")]
     [InlineData("tight9")]
     [InlineData("tight-gradient")]
+    [InlineData("tight-gradient2")]
     [InlineData("tightpng")]
     public void RoundTrip_FullHd(string encoding)
     {

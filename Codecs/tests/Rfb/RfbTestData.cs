@@ -74,6 +74,9 @@ internal static class RfbTestData
         "tight9" => new TightEncoder(converter, 9),
         "tightpng" => TightEncoder.CreateTightPng(converter),
         "tight-gradient" => new TightEncoder(converter, 6) { EnableGradient = true },
+
+        // Compression level 2: the gradient residuals go through RunHuffmanDeflater instead of zlib.
+        "tight-gradient2" => new TightEncoder(converter, 2) { EnableGradient = true },
         _ => throw new ArgumentOutOfRangeException(nameof(encoding)),
     };
 
