@@ -12,6 +12,7 @@ public sealed class RfbClientStatistics
     private long _bytesSent;
     private long _updates;
     private long _encodeTicks;
+    private long _tightGradientRectangles;
     private long _copyRectangles;
     private long _keyEvents;
     private long _pointerEvents;
@@ -61,6 +62,9 @@ public sealed class RfbClientStatistics
     /// <summary>Pixel rectangles sent per encoding name (an encoder may emit several per damaged area).</summary>
     public IReadOnlyDictionary<string, long> RectanglesByEncoding => RectangleCounts;
 
+    /// <summary>Tight rectangles sent through the gradient filter (<see cref="RfbServerOptions.TightGradient"/>).</summary>
+    public long TightGradientRectangles => Interlocked.Read(ref _tightGradientRectangles);
+
     /// <summary>Why the connection ended (null while connected).</summary>
     public string? DisconnectReason { get; internal set; }
 
@@ -75,6 +79,8 @@ public sealed class RfbClientStatistics
     }
 
     internal void AddRectangles(string encoding, int count) => RectangleCounts.AddOrUpdate(encoding, count, (_, old) => old + count);
+
+    internal void SetTightGradientRectangles(long count) => Interlocked.Exchange(ref _tightGradientRectangles, count);
 
     internal void AddCopies(int count) => Interlocked.Add(ref _copyRectangles, count);
 

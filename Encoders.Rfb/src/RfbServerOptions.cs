@@ -28,6 +28,20 @@ public sealed record RfbServerOptions
     /// </summary>
     public IReadOnlyList<int>? Encodings { get; init; }
 
+    /// <summary>
+    /// Send natural-looking full-colour areas (photos, video) through Tight's gradient filter (lossless). At the
+    /// default compression level this takes a third of the bytes and runs at several times the speed of the copy
+    /// filter with zlib (docs/benchmarks.md). It is off by default because noVNC 1.3 rejects the filter. TigerVNC,
+    /// gtk-vnc, libvncclient and noVNC from 1.4 decode it, so turn it on when no client runs noVNC 1.3.
+    /// </summary>
+    public bool TightGradient { get; init; }
+
+    /// <summary>
+    /// Whether Tight may send JPEG when the client asks for it with a quality level (the default). When false, every
+    /// update is lossless, whatever the client asks (QEMU's <c>lossy=off</c>). noVNC always sends a quality level.
+    /// </summary>
+    public bool AllowLossy { get; init; } = true;
+
     /// <summary>Longest ClientCutText accepted; a longer one drops the client.</summary>
     public int MaxCutTextLength { get; init; } = 1 << 20;
 

@@ -152,6 +152,27 @@ public sealed class UpdateTests
         await client.DisposeAsync();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Lossless_WithQualityLevel_IsExact_AndGradientTakesThePhotos(bool tightGradient)
+    {
+        var options = new RfbServerOptions { AllowLossy = false, TightGradient = tightGradient };
+        await using ServerHarness harness = await ServerHarness.StartTraceAsync("photo-viewer.fbt", options, Cancellation);
+        (TestRfbClient client, _) = harness.Connect();
+        await client.HandshakeAsync(cancellationToken: Cancellation);
+        await client.SetPixelFormatAsync(PixelFormat.Rgbx32, Cancellation);
+
+        // The client asks for JPEG; the server stays lossless.
+        await client.SetEncodingsAsync(Cancellation, RfbEncoding.Tight, RfbEncoding.QualityLevel0 + 8, RfbEncoding.CompressLevel0 + 2);
+        await client.RequestUpdateAsync(incremental: false, Cancellation);
+        await client.ReadPixelUpdateAsync(Cancellation);
+        Assert.True(client.PictureEquals(harness.Device.LatestFrame!.ConvertTo(client.Format)));
+        RfbClientStatistics statistics = harness.Server.Clients[0];
+        Assert.Equal(tightGradient, statistics.TightGradientRectangles > 0);
+        await client.DisposeAsync();
+    }
+
     [Fact]
     public async Task MalformedClient_IsDropped_WhileAnotherKeepsBeingServed()
     {

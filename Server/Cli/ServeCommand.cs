@@ -26,10 +26,11 @@ internal static class ServeCommand
         var tlsCertificate = new Option<string?>("--tls-cert") { Description = "PKCS#12 (.pfx) certificate: offer VeNCrypt X509None / X509Plain over TLS, and the SPICE TLS port." };
         var spiceTlsPort = new Option<int?>("--spice-tls-port") { Description = "TCP port for SPICE over TLS (spicy -s PORT, remote-viewer spice://HOST?tls-port=PORT); needs --tls-cert. 0 picks a free port." };
         var duration = new Option<double>("--duration") { Description = "Stop after this many seconds (0 = until Ctrl-C).", DefaultValueFactory = _ => 0 };
+        var tightGradient = new Option<bool>("--tight-gradient") { Description = "Send photos and video through Tight's lossless gradient filter (fewer bytes, faster); noVNC 1.3 cannot decode it." };
         var verbose = new Option<bool>("--verbose") { Description = "Debug logging." };
         var command = new Command("serve", "Play a trace as a virtual display and serve it to VNC and SPICE clients (TCP and WebSocket on each port); prints per-client statistics on exit.")
         {
-            trace, rfbPort, spicePort, spiceTlsPort, noSpice, listen, loop, speed, password, tlsCertificate, duration, verbose,
+            trace, rfbPort, spicePort, spiceTlsPort, noSpice, listen, loop, speed, password, tlsCertificate, tightGradient, duration, verbose,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new ServeSettings(
@@ -42,6 +43,7 @@ internal static class ServeCommand
                 result.GetValue(speed),
                 result.GetValue(password),
                 result.GetValue(tlsCertificate),
+                result.GetValue(tightGradient),
                 result.GetValue(duration),
                 result.GetValue(verbose)),
             cancellationToken));
@@ -49,7 +51,7 @@ internal static class ServeCommand
     }
 
     private sealed record ServeSettings(
-        string Trace, int RfbPort, int? SpicePort, int? SpiceTlsPort, string Listen, bool Loop, double Speed, string? Password, string? TlsCertificate, double Duration, bool Verbose);
+        string Trace, int RfbPort, int? SpicePort, int? SpiceTlsPort, string Listen, bool Loop, double Speed, string? Password, string? TlsCertificate, bool TightGradient, double Duration, bool Verbose);
 
     private static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
     {
@@ -86,6 +88,7 @@ internal static class ServeCommand
                 DesktopName = Path.GetFileNameWithoutExtension(settings.Trace),
                 Password = settings.Password,
                 TlsCertificate = settings.TlsCertificate is null ? null : X509CertificateLoader.LoadPkcs12FromFile(settings.TlsCertificate, null),
+                TightGradient = settings.TightGradient,
             };
         }
         catch (System.Security.Cryptography.CryptographicException ex)

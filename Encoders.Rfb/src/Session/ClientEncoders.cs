@@ -22,13 +22,20 @@ internal sealed class ClientEncoders : IDisposable
     private bool _zrleUnavailable;
     private bool _tightUsed;
     private int[] _tightPseudoEncodings = [];
+    private readonly bool _tightGradient;
+    private readonly bool _allowLossy;
 
-    public ClientEncoders(PixelConverter converter)
+    public ClientEncoders(PixelConverter converter, bool tightGradient = false, bool allowLossy = true)
     {
         Converter = converter;
+        _tightGradient = tightGradient;
+        _allowLossy = allowLossy;
     }
 
     public PixelConverter Converter { get; private set; }
+
+    /// <summary>Tight rectangles sent through the gradient filter so far, over every Tight encoder of the connection.</summary>
+    public long TightGradientRectangles { get; private set; }
 
     public bool IsUnavailable(int encoding) => encoding == RfbEncoding.Zrle && _zrleUnavailable;
 
@@ -65,7 +72,15 @@ internal sealed class ClientEncoders : IDisposable
         IRfbEncoder encoder = Get(encoding);
         _zrleUsed |= encoding == RfbEncoding.Zrle;
         _tightUsed |= encoding == RfbEncoding.Tight;
-        return encoder.Encode(frame, area, writer);
+        if (encoder is not TightEncoder tight)
+        {
+            return encoder.Encode(frame, area, writer);
+        }
+
+        long gradientBefore = tight.RectCounts[TightEncoder.GradientRectIndex];
+        int rectangles = tight.Encode(frame, area, writer);
+        TightGradientRectangles += tight.RectCounts[TightEncoder.GradientRectIndex] - gradientBefore;
+        return rectangles;
     }
 
     private IRfbEncoder Get(int encoding)
@@ -81,7 +96,7 @@ internal sealed class ClientEncoders : IDisposable
             RfbEncoding.Rre => new RreEncoder(Converter),
             RfbEncoding.Hextile => new HextileEncoder(Converter),
             RfbEncoding.Zrle => new ZrleEncoder(Converter),
-            RfbEncoding.Tight => new TightEncoder(Converter),
+            RfbEncoding.Tight => new TightEncoder(Converter) { EnableGradient = _tightGradient },
             RfbEncoding.TightPng => TightEncoder.CreateTightPng(Converter),
             _ => throw new ArgumentOutOfRangeException(nameof(encoding), encoding, "not an encoding this server produces"),
         };
@@ -114,6 +129,12 @@ internal sealed class ClientEncoders : IDisposable
         if (!compressionGiven)
         {
             tight.CompressionLevel = 2;
+        }
+
+        if (!_allowLossy)
+        {
+            tight.QualityLevel = null;
+            tight.FineQuality = null;
         }
     }
 

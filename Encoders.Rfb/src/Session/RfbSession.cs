@@ -65,7 +65,7 @@ internal sealed partial class RfbSession : IDisposable
         _logger = logger;
         _parser = new ClientMessageParser(options.MaxCutTextLength);
         _allowed = options.Encodings;
-        _encoders = new ClientEncoders(PixelConverter.Create(PixelFormat.Bgrx32));
+        _encoders = new ClientEncoders(PixelConverter.Create(PixelFormat.Bgrx32), options.TightGradient, options.AllowLossy);
         statistics.PixelFormat = PixelFormat.Bgrx32;
         statistics.Encoding = EncodingPreferences.Name(_encoding);
     }
@@ -507,6 +507,8 @@ internal sealed partial class RfbSession : IDisposable
             rectangles += written;
             _statistics.AddRectangles(encodingName, written);
         }
+
+        _statistics.SetTightGradientRectangles(_encoders.TightGradientRectangles);
 
         if (lastRect)
         {

@@ -11,15 +11,22 @@ namespace Server.Tests.Interop;
 /// </summary>
 public sealed class TigerVncViewerTests
 {
+    /// <summary>
+    /// Tight and ZRLE on a window drag; and Tight with the gradient filter on photos, where the photographs go through
+    /// the filter and <c>RunHuffmanDeflater</c> (TigerVNC's zlib inflates that stream).
+    /// </summary>
     [Theory]
-    [InlineData("Tight", "Tight")]
-    [InlineData("ZRLE", "ZRLE")]
-    public async Task Vncviewer_UnderXvfb_ScreenshotEqualsTheFrame(string preferred, string expectedEncoding)
+    [InlineData("Tight", "Tight", false)]
+    [InlineData("ZRLE", "ZRLE", false)]
+    [InlineData("Tight", "Tight", true)]
+    public async Task Vncviewer_UnderXvfb_ScreenshotEqualsTheFrame(string preferred, string expectedEncoding, bool tightGradient)
     {
         InteropServer.RequireTool("/usr/bin/Xvfb");
         string viewer = InteropServer.RequireTool("/usr/bin/vncviewer");
         string import = InteropServer.RequireTool("/usr/bin/import");
-        await using InteropServer server = await InteropServer.StartAsync("window-drag.fbt", 20);
+        await using InteropServer server = tightGradient
+            ? await InteropServer.StartAsync("photo-viewer.fbt", 12, new RfbServerOptions { TightGradient = true })
+            : await InteropServer.StartAsync("window-drag.fbt", 20);
         string home = Directory.CreateTempSubdirectory("vncviewer-home").FullName;
         // A screen larger than the framebuffer, so the whole viewer window fits wherever it is placed.
         using XvfbDisplay x = XvfbDisplay.Start(server.Device.Mode.Width + 128, server.Device.Mode.Height + 200);
@@ -64,6 +71,10 @@ public sealed class TigerVncViewerTests
             Assert.Equal("identical", result);
             RfbClientStatistics client = Assert.Single(server.Host.Server.Clients);
             Assert.Equal(expectedEncoding, client.Encoding);
+            if (tightGradient)
+            {
+                Assert.True(client.TightGradientRectangles > 0, client.ToString());
+            }
         }
         finally
         {

@@ -92,6 +92,24 @@ public sealed class NoVncTests(ChromiumFixture chromium) : IClassFixture<Chromiu
         Assert.Equal(name, client.Encoding);
     }
 
+    /// <summary>
+    /// noVNC 1.7 decodes Tight's gradient filter (1.3 does not): the photographs go through the filter and
+    /// <c>RunHuffmanDeflater</c>, and the canvas must still equal the frame exactly. noVNC always asks for JPEG (a
+    /// quality level), which would take the photographs first, so the server is lossless-only here.
+    /// </summary>
+    [Fact]
+    public async Task NoVnc17_TightGradient_PhotoCanvasEqualsTheFrame()
+    {
+        NoVncDistribution novnc = await NoVncDistribution.GetAsync(NoVncDistribution.Npm);
+        await using BrowserServer server = await BrowserServer.StartAsync(PhotoTrace, PhotoFrame, new RfbServerOptions { Encodings = [RfbEncoding.Tight], TightGradient = true, AllowLossy = false });
+        await using NoVncPage page = await NoVncPage.OpenAsync(chromium.Browser, novnc, server);
+        await page.WaitUntilSettledAsync(server, FirstPictureSent);
+
+        await AssertCanvasEqualsFrameAsync(page, server);
+        Assert.Equal("Tight", server.Client.Encoding);
+        Assert.True(server.Client.TightGradientRectangles > 0, server.Client.ToString());
+    }
+
     [Theory]
     [InlineData(NoVncDistribution.Debian)]
     [InlineData(NoVncDistribution.Npm)]
