@@ -22,6 +22,9 @@ public enum RfbCodec
     TightLossless,
     TightJpeg8,
     TightLossless4Lanes,
+
+    /// <summary>Tight lossless with the gradient filter on (TigerVNC, gtk-vnc, libvncclient, noVNC ≥ 1.4).</summary>
+    TightGradient,
 }
 
 /// <summary>
@@ -49,7 +52,7 @@ public class RfbCodecBenchmarks
     [Params("terminal-scroll", "browser-scroll", "photo-viewer", "video-window", "window-drag", "gl-anim")]
     public string Trace { get; set; } = "";
 
-    [Params(RfbCodec.Raw, RfbCodec.Hextile, RfbCodec.Zrle1, RfbCodec.Zrle6, RfbCodec.TightLossless, RfbCodec.TightJpeg8, RfbCodec.TightLossless4Lanes)]
+    [Params(RfbCodec.Raw, RfbCodec.Hextile, RfbCodec.Zrle1, RfbCodec.Zrle6, RfbCodec.TightLossless, RfbCodec.TightJpeg8, RfbCodec.TightLossless4Lanes, RfbCodec.TightGradient)]
     public RfbCodec Codec { get; set; }
 
     [GlobalSetup]
@@ -91,6 +94,7 @@ public class RfbCodecBenchmarks
         RfbCodec.Zrle1 => new ZrleEncoder(s_converter, 1),
         RfbCodec.Zrle6 => new ZrleEncoder(s_converter, 6),
         RfbCodec.TightLossless => new TightEncoder(s_converter, 2),
+        RfbCodec.TightGradient => new TightEncoder(s_converter, 2) { EnableGradient = true },
         _ => new TightEncoder(s_converter, 2) { QualityLevel = 8 },
     };
 

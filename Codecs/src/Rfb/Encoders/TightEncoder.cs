@@ -23,8 +23,8 @@ namespace Codecs.Rfb.Encoders;
 /// (more than <see cref="NaturalChangeRatio"/> of its pixels differ from their left neighbour).</para>
 /// <para><b>Gradient.</b> With <see cref="EnableGradient"/> on (clients that decode it: TigerVNC, gtk-vnc, libvncclient,
 /// noVNC from 1.4; not noVNC 1.3), full-colour pieces that look natural are sent through the gradient filter.
-/// At compression levels 1–3 its residuals are coded by <see cref="RunHuffmanDeflater"/> (literals and one-pixel runs,
-/// Huffman-coded per block) instead of zlib. On photo and video that is 35 % fewer bytes than the copy filter with zlib,
+/// At compression levels 1–3 its residuals are coded by <see cref="RunHuffmanDeflater"/> (literals and runs of a
+/// repeated byte, Huffman-coded per block) instead of zlib. On photo and video that is 35 % fewer bytes than the copy filter with zlib,
 /// at several times zlib's speed (docs/benchmarks.md).</para>
 /// <para>Filtered data under 12 bytes is sent without zlib and does not touch the stream (TIGHT_MIN_TO_COMPRESS).</para>
 /// </remarks>
@@ -682,7 +682,7 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         else
         {
             ReadOnlySpan<byte> compressed = stream == GradientStream && UsesRunHuffman
-                ? (_gradientCoder ??= new RunHuffmanDeflater(_tpixel.Size)).Compress(data)
+                ? (_gradientCoder ??= new RunHuffmanDeflater(runDistance: 1)).Compress(data)
                 : _streams[stream].Compress(data);
             Span<byte> span = writer.GetSpan(head.Length + 3 + compressed.Length);
             head.CopyTo(span);
