@@ -67,6 +67,32 @@ public sealed class LibVncClientTests
         Assert.Equal("identical", InteropServer.Compare(format, server.Device.LatestFrame!.ConvertTo(format), picture, server.Device.Mode.Width));
     }
 
+    /// <summary>
+    /// Tight with the gradient filter on photos: 888 TPIXEL at 32 bpp (the byte-wise filter) and 16 bpp (the generic
+    /// per-channel filter), both coded by <c>RunHuffmanDeflater</c>; libvncclient's zlib inflates them. libvncclient
+    /// asks for JPEG by default, so the server is lossless-only here.
+    /// </summary>
+    [Theory]
+    [InlineData(32)]
+    [InlineData(16)]
+    public async Task LibVncClient_TightGradient_FramebufferEqualsThePhotoFrame(int bitsPerPixel)
+    {
+        string client = await s_client.Value;
+        await using InteropServer server = await InteropServer.StartAsync("photo-viewer.fbt", 12, new RfbServerOptions { TightGradient = true, AllowLossy = false });
+        string output = Path.Combine(Path.GetTempPath(), $"libvnc-{Guid.NewGuid():N}.raw");
+        (int exit, string log) = await InteropServer.RunAsync(
+            client, ["127.0.0.1", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), bitsPerPixel.ToString(System.Globalization.CultureInfo.InvariantCulture), "0", "tight", output],
+            TimeSpan.FromSeconds(90));
+        Assert.True(exit == 0, $"vnc_capture exited {exit}: {log}");
+        PixelFormat format = bitsPerPixel == 32 ? PixelFormat.Rgbx32 : PixelFormat.Rgb565;
+        byte[] picture = await File.ReadAllBytesAsync(output, TestContext.Current.CancellationToken);
+        File.Delete(output);
+
+        RfbClientStatistics statistics = await server.WaitForFinishedClientAsync();
+        Assert.True(statistics.TightGradientRectangles > 0, statistics.ToString());
+        Assert.Equal("identical", InteropServer.Compare(format, server.Device.LatestFrame!.ConvertTo(format), picture, server.Device.Mode.Width));
+    }
+
     [Theory]
     [InlineData("secret", true)]
     [InlineData("wrong", false)]
