@@ -127,12 +127,7 @@ public sealed class UpdateTests
     public async Task TightJpeg_WithQualityLevel_IsCloseToTheSource()
     {
         await using ServerHarness harness = await ServerHarness.StartTraceAsync("photo-viewer.fbt", null, Cancellation);
-        (TestRfbClient client, _) = harness.Connect();
-        await client.HandshakeAsync(cancellationToken: Cancellation);
-        await client.SetPixelFormatAsync(PixelFormat.Rgbx32, Cancellation);
-        await client.SetEncodingsAsync(Cancellation, RfbEncoding.Tight, RfbEncoding.QualityLevel0 + 8, RfbEncoding.CompressLevel0 + 2);
-        await client.RequestUpdateAsync(incremental: false, Cancellation);
-        await client.ReadPixelUpdateAsync(Cancellation);
+        TestRfbClient client = await TightJpegClientAsync(harness);
         byte[] expected = harness.Device.LatestFrame!.ConvertTo(client.Format);
         double squared = 0;
         int samples = 0;
@@ -159,18 +154,25 @@ public sealed class UpdateTests
     {
         var options = new RfbServerOptions { AllowLossy = false, TightGradient = tightGradient };
         await using ServerHarness harness = await ServerHarness.StartTraceAsync("photo-viewer.fbt", options, Cancellation);
-        (TestRfbClient client, _) = harness.Connect();
-        await client.HandshakeAsync(cancellationToken: Cancellation);
-        await client.SetPixelFormatAsync(PixelFormat.Rgbx32, Cancellation);
 
         // The client asks for JPEG; the server stays lossless.
-        await client.SetEncodingsAsync(Cancellation, RfbEncoding.Tight, RfbEncoding.QualityLevel0 + 8, RfbEncoding.CompressLevel0 + 2);
-        await client.RequestUpdateAsync(incremental: false, Cancellation);
-        await client.ReadPixelUpdateAsync(Cancellation);
+        TestRfbClient client = await TightJpegClientAsync(harness);
         Assert.True(client.PictureEquals(harness.Device.LatestFrame!.ConvertTo(client.Format)));
         RfbClientStatistics statistics = harness.Server.Clients[0];
         Assert.Equal(tightGradient, statistics.TightGradientRectangles > 0);
         await client.DisposeAsync();
+    }
+
+    /// <summary>A 32 bpp client asking for Tight with JPEG quality level 8, after its first full update.</summary>
+    private static async Task<TestRfbClient> TightJpegClientAsync(ServerHarness harness)
+    {
+        (TestRfbClient client, _) = harness.Connect();
+        await client.HandshakeAsync(cancellationToken: Cancellation);
+        await client.SetPixelFormatAsync(PixelFormat.Rgbx32, Cancellation);
+        await client.SetEncodingsAsync(Cancellation, RfbEncoding.Tight, RfbEncoding.QualityLevel0 + 8, RfbEncoding.CompressLevel0 + 2);
+        await client.RequestUpdateAsync(incremental: false, Cancellation);
+        await client.ReadPixelUpdateAsync(Cancellation);
+        return client;
     }
 
     [Fact]
