@@ -452,7 +452,7 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         }
 
         maxColours = Math.Clamp(maxColours, 2, 256);
-        if (_palette.BuildIndexed(piece, maxColours, _data.AsSpan(0, n)))
+        if (_palette.BuildIndexed(piece, maxColours, _data.AsSpan(0, n + RfbPalette.IndexSlack)))
         {
             WritePalette(absolute, piece, writer);
             return;
