@@ -38,7 +38,15 @@ internal sealed class RfbPalette
             return;
         }
 
-        // Clear only the slots in use (cheaper than 1024 stores when the palette is small).
+        // Clear only the slots in use when the palette is small; a large one (each entry a hash and a probe chain)
+        // costs more than filling the whole 2 KiB table with vector stores.
+        if (_size > Slots / 16)
+        {
+            _slotIndex.AsSpan().Fill(-1);
+            _size = 0;
+            return;
+        }
+
         for (int i = 0; i < _size; i++)
         {
             int slot = Hash(_colours[i]);

@@ -72,6 +72,17 @@ public class RfbPaletteTests
         Assert.Equal([5u, 9u], palette.Colours.ToArray());
         Assert.Equal([3, 4], palette.Counts.ToArray());
         Assert.Equal([0, 0, 1, 0, 1, 1, 1], indices.AsSpan(0, two.Length).ToArray());
+
+        // A large palette is cleared by refilling the whole table, a small one slot by slot: both leave no trace.
+        uint[] wide = RandomRuns(random, 5000, 250, 2);
+        Assert.True(palette.BuildIndexed(wide, 256, indices));
+        Assert.True(palette.Count > 64);
+        Assert.True(palette.BuildIndexed(two, 2, indices));
+        Assert.Equal([5u, 9u], palette.Colours.ToArray());
+        Assert.Equal([3, 4], palette.Counts.ToArray());
+        Assert.False(palette.BuildIndexed(wide, 3, indices));
+        Assert.True(palette.BuildIndexed(two, 2, indices));
+        Assert.Equal([0, 0, 1, 0, 1, 1, 1], indices.AsSpan(0, two.Length).ToArray());
     }
 
     private static uint[] RandomRuns(Random random, int length, int colours, int maxRun)
