@@ -136,18 +136,19 @@ internal sealed class RfbPalette
     /// with vector compares (<see cref="TryIndexBlock"/>): text and simple UI. When a block has another colour, the
     /// next attempt waits twice as long (up to 1024 pixels; back to one block after a success), so content with many
     /// colours does not pay for blocks that keep failing.</para>
-    /// <para>Everything else goes window by window (16 pixels with Vector512, 8 with Vector256). One compare of the
-    /// window with itself shifted by one pixel marks where runs start:
+    /// <para>Everything else goes window by window (<see cref="RunWindow"/>: 64 pixels with Vector512, 32 with
+    /// Vector256). Comparing the window with the same pixels loaded one position earlier marks where runs start:
     /// <code>
-    /// pixels   a a a b b c c c      window at p, compared with the load at p − 1
-    /// starts   0 0 0 1 0 1 0 0      → bits 3 and 5: runs start at p + 3 and p + 5
+    /// pixels   a a a b b c c c …    window at p, compared with the load at p − 1
+    /// starts   0 0 0 1 0 1 0 0 …    → bits 3 and 5: runs start at p + 3 and p + 5
     /// </code>
-    /// The window is first stored as the current run's index (16 bytes); each run start then looks its colour up (hash,
-    /// inserting new colours) and stores its index over the rest. The start positions come from the bit mask, not
-    /// from the previous run's end, so the look-ups of one window do not wait for each other, and no branch depends on
-    /// run lengths. A run's count is added when the next run starts. The last pixels, and everything without
-    /// Vector256, go pixel by pixel. New colours are found in pixel order, so the entries stay in order of first
-    /// appearance.</para>
+    /// The window is first stored as the current run's index (one window of bytes); each run start then looks its
+    /// colour up (hash, inserting new colours) and stores its index from there on, one window of bytes again, so the
+    /// rest of the window is covered whatever the run lengths (later runs overwrite). The start positions come from the
+    /// bit mask, not from the previous run's end, so the look-ups of one window do not wait for each other, no branch
+    /// depends on run lengths, and a wide window keeps the mispredicted loop exit to one per 64 pixels. A run's count
+    /// is added when the next run starts. The last pixels, and everything without Vector256, go pixel by pixel. New
+    /// colours are found in pixel order, so the entries stay in order of first appearance.</para>
     /// </remarks>
     public bool BuildIndexed(ReadOnlySpan<uint> values, int limit, Span<byte> indices)
     {
@@ -171,11 +172,11 @@ internal sealed class RfbPalette
         int p = 1;
         if (Vector256.IsHardwareAccelerated)
         {
-            int window = Vector512.IsHardwareAccelerated ? Vector512<uint>.Count : Vector256<uint>.Count;
+            int window = RunWindow;
             var blockCounts = new BlockCounts();
             int nextBlock = 0;
             int blockGap = IndexBlock;
-            while (p + window <= n && p + window + Vector128<byte>.Count <= indices.Length)
+            while (p + window <= n && p + 2 * window <= indices.Length)
             {
                 if (p >= nextBlock)
                 {
@@ -200,8 +201,8 @@ internal sealed class RfbPalette
                     blockGap = Math.Min(2 * blockGap, 1024);
                 }
 
-                uint starts = RunStarts(ref source, (nuint)p);
-                Vector128.Create((byte)current).StoreUnsafe(ref destination, (nuint)p);
+                ulong starts = RunStarts(ref source, (nuint)p);
+                StoreWindow(ref destination, p, (byte)current);
                 while (starts != 0)
                 {
                     int start = p + BitOperations.TrailingZeroCount(starts);
@@ -221,7 +222,7 @@ internal sealed class RfbPalette
                     _counts[current] += start - runStart;
                     runStart = start;
                     current = index;
-                    Vector128.Create((byte)index).StoreUnsafe(ref destination, (nuint)start);
+                    StoreWindow(ref destination, start, (byte)index);
                 }
 
                 p += window;
@@ -253,20 +254,50 @@ internal sealed class RfbPalette
         return true;
     }
 
-    /// <summary>Bit k set when pixel p + k differs from its left neighbour (a run starts there), for one window of pixels.</summary>
+    /// <summary>Pixels per window of <see cref="BuildIndexed"/>: 64 with Vector512, 32 with Vector256.</summary>
+    private static int RunWindow => Vector512.IsHardwareAccelerated ? 64 : 32;
+
+    /// <summary>
+    /// Bit k set when pixel p + k differs from its left neighbour (a run starts there), for one window of
+    /// <see cref="RunWindow"/> pixels: each vector of pixels compared with the same load one pixel earlier.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint RunStarts(ref uint source, nuint p)
+    private static ulong RunStarts(ref uint source, nuint p)
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            return (uint)(~Vector512.Equals(Vector512.LoadUnsafe(ref source, p), Vector512.LoadUnsafe(ref source, p - 1)).ExtractMostSignificantBits() & 0xFFFFul);
+            return RunStarts512(ref source, p) | (RunStarts512(ref source, p + 16) << 16)
+                | (RunStarts512(ref source, p + 32) << 32) | (RunStarts512(ref source, p + 48) << 48);
         }
 
-        return ~Vector256.Equals(Vector256.LoadUnsafe(ref source, p), Vector256.LoadUnsafe(ref source, p - 1)).ExtractMostSignificantBits() & 0xFFu;
+        return RunStarts256(ref source, p) | (RunStarts256(ref source, p + 8) << 8)
+            | (RunStarts256(ref source, p + 16) << 16) | (RunStarts256(ref source, p + 24) << 24);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong RunStarts512(ref uint source, nuint at) =>
+        ~Vector512.Equals(Vector512.LoadUnsafe(ref source, at), Vector512.LoadUnsafe(ref source, at - 1)).ExtractMostSignificantBits() & 0xFFFFul;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong RunStarts256(ref uint source, nuint at) =>
+        ~Vector256.Equals(Vector256.LoadUnsafe(ref source, at), Vector256.LoadUnsafe(ref source, at - 1)).ExtractMostSignificantBits() & 0xFFul;
+
+    /// <summary>Stores <see cref="RunWindow"/> copies of <paramref name="index"/> from <paramref name="at"/> (the rest of a window and beyond: later runs overwrite it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreWindow(ref byte destination, int at, byte index)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512.Create(index).StoreUnsafe(ref destination, (nuint)at);
+        }
+        else
+        {
+            Vector256.Create(index).StoreUnsafe(ref destination, (nuint)at);
+        }
     }
 
     /// <summary>Extra index bytes past <c>values.Length</c> that let <see cref="BuildIndexed"/> stay on its vector paths to the end.</summary>
-    public const int IndexSlack = 32;
+    public const int IndexSlack = 64;
 
     /// <summary>Pixels per vector block of <see cref="BuildIndexed"/> (four Vector256 of pixels → one of indices).</summary>
     public const int IndexBlock = 32;
