@@ -20,6 +20,20 @@ internal sealed class ClientPixelBuffer
         _converter = converter;
     }
 
+    /// <summary>The client pixel value of one canonical pixel, given as its four bytes read as a native <see cref="uint"/>.</summary>
+    public uint ValueOf(uint canonical)
+    {
+        Span<byte> packed = stackalloc byte[4];
+        _converter.FromCanonical(MemoryMarshal.AsBytes(new ReadOnlySpan<uint>(in canonical)), packed);
+        PixelFormat f = _converter.TrueColourFormat;
+        return f.BitsPerPixel switch
+        {
+            8 => packed[0],
+            16 => f.BigEndian ? BinaryPrimitives.ReadUInt16BigEndian(packed) : BinaryPrimitives.ReadUInt16LittleEndian(packed),
+            _ => f.BigEndian ? BinaryPrimitives.ReadUInt32BigEndian(packed) : BinaryPrimitives.ReadUInt32LittleEndian(packed),
+        };
+    }
+
     /// <summary>Converts <paramref name="source"/> (canonical) and returns its client pixel values.</summary>
     public Span<uint> Load(ReadOnlyImageView source)
     {

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -37,7 +38,15 @@ internal sealed class RfbPalette
             return;
         }
 
-        // Clear only the slots in use (cheaper than 1024 stores when the palette is small).
+        // Clear only the slots in use when the palette is small; a large one (each entry a hash and a probe chain)
+        // costs more than filling the whole 2 KiB table with vector stores.
+        if (_size > Slots / 16)
+        {
+            _slotIndex.AsSpan().Fill(-1);
+            _size = 0;
+            return;
+        }
+
         for (int i = 0; i < _size; i++)
         {
             int slot = Hash(_colours[i]);
@@ -119,14 +128,27 @@ internal sealed class RfbPalette
     /// <summary>
     /// <see cref="Build"/> that also writes each pixel's palette index (insertion order) to <paramref name="indices"/>,
     /// so a palette rectangle needs no second pass with look-ups. On false, <paramref name="indices"/> holds a partial
-    /// result.
+    /// result. <paramref name="indices"/> needs <c>values.Length</c> bytes; given
+    /// <see cref="IndexSlack"/> more, the vector paths run to the end (the bytes past <c>values.Length</c> are scratch).
     /// </summary>
     /// <remarks>
-    /// Blocks of <see cref="IndexBlock"/> pixels whose colours are all among the first four entries are indexed with
-    /// vector compares (<see cref="TryIndexBlock"/>); a block with another colour, and everything without Vector256,
-    /// goes run by run (the previous two runs' colours are checked before the hash: text alternates between two
-    /// colours), and the vector path is tried again after that block. New colours are only added run by run, so the
-    /// entries stay in order of first appearance.
+    /// <para>Blocks of <see cref="IndexBlock"/> pixels whose colours are all among the first four entries are indexed
+    /// with vector compares (<see cref="TryIndexBlock"/>): text and simple UI. When a block has another colour, the
+    /// next attempt waits twice as long (up to 1024 pixels; back to one block after a success), so content with many
+    /// colours does not pay for blocks that keep failing.</para>
+    /// <para>Everything else goes window by window (<see cref="RunWindow"/>: 64 pixels with Vector512, 32 with
+    /// Vector256). Comparing the window with the same pixels loaded one position earlier marks where runs start:
+    /// <code>
+    /// pixels   a a a b b c c c …    window at p, compared with the load at p − 1
+    /// starts   0 0 0 1 0 1 0 0 …    → bits 3 and 5: runs start at p + 3 and p + 5
+    /// </code>
+    /// The window is first stored as the current run's index (one window of bytes); each run start then looks its
+    /// colour up (hash, inserting new colours) and stores its index from there on, one window of bytes again, so the
+    /// rest of the window is covered whatever the run lengths (later runs overwrite). The start positions come from the
+    /// bit mask, not from the previous run's end, so the look-ups of one window do not wait for each other, no branch
+    /// depends on run lengths, and a wide window keeps the mispredicted loop exit to one per 64 pixels. A run's count
+    /// is added when the next run starts. The last pixels, and everything without Vector256, go pixel by pixel. New
+    /// colours are found in pixel order, so the entries stay in order of first appearance.</para>
     /// </remarks>
     public bool BuildIndexed(ReadOnlySpan<uint> values, int limit, Span<byte> indices)
     {
@@ -141,92 +163,141 @@ internal sealed class RfbPalette
             throw new ArgumentException("Too few index bytes.", nameof(indices));
         }
 
-        uint lastColour = values[0];
-        int lastIndex = AddIndex(lastColour, 0, limit);
-        uint otherColour = lastColour;
-        int otherIndex = lastIndex;
-        bool vectors = Vector256.IsHardwareAccelerated;
-        var blockCounts = new BlockCounts();
+        int n = values.Length;
         ref uint source = ref MemoryMarshal.GetReference(values);
         ref byte destination = ref MemoryMarshal.GetReference(indices);
-        int vectorFrom = 0;
-        int i = 0;
-        while (i < values.Length)
+        int current = AddIndex(values[0], 0, limit);
+        indices[0] = (byte)current;
+        int runStart = 0;
+        int p = 1;
+        if (Vector256.IsHardwareAccelerated)
         {
-            if (vectors && i >= vectorFrom && values.Length - i >= IndexBlock)
+            int window = RunWindow;
+            var blockCounts = new BlockCounts();
+            int nextBlock = 0;
+            int blockGap = IndexBlock;
+            while (p + window <= n && p + 2 * window <= indices.Length)
             {
-                if (TryIndexBlock(ref Unsafe.Add(ref source, i), ref Unsafe.Add(ref destination, i), ref blockCounts))
+                if (p >= nextBlock)
                 {
-                    i += IndexBlock;
-                    continue;
+                    if (n - p >= IndexBlock && TryIndexBlock(ref Unsafe.Add(ref source, p), ref Unsafe.Add(ref destination, p), ref blockCounts))
+                    {
+                        // A streak of blocks: the run before it ends here, the one after it starts with the last block pixel's entry.
+                        _counts[current] += p - runStart;
+                        do
+                        {
+                            p += IndexBlock;
+                        }
+                        while (n - p >= IndexBlock && TryIndexBlock(ref Unsafe.Add(ref source, p), ref Unsafe.Add(ref destination, p), ref blockCounts));
+
+                        runStart = p;
+                        current = Unsafe.Add(ref destination, p - 1);
+                        blockGap = IndexBlock;
+                        nextBlock = p + blockGap;
+                        continue;
+                    }
+
+                    nextBlock = p + blockGap;
+                    blockGap = Math.Min(2 * blockGap, 1024);
                 }
 
-                vectorFrom = i + IndexBlock;
+                ulong starts = RunStarts(ref source, (nuint)p);
+                StoreWindow(ref destination, p, (byte)current);
+                while (starts != 0)
+                {
+                    int start = p + BitOperations.TrailingZeroCount(starts);
+                    starts &= starts - 1;
+                    uint v = Unsafe.Add(ref source, start);
+                    int slot = Hash(v);
+                    int index = _slotIndex[slot];
+                    if (index < 0 || _keys[slot] != v)
+                    {
+                        index = AddIndex(v, 0, limit);
+                        if (index < 0)
+                        {
+                            return false;
+                        }
+                    }
+
+                    _counts[current] += start - runStart;
+                    runStart = start;
+                    current = index;
+                    StoreWindow(ref destination, start, (byte)index);
+                }
+
+                p += window;
             }
 
-            uint v = values[i];
-            int j = RfbPixelScan.RunEnd(values, i);
-            int run = j - i;
-            int index;
-            if (v == lastColour)
+            blockCounts.AddTo(_counts.AsSpan(0, Math.Min(_size, 4)));
+        }
+
+        for (; p < n; p++)
+        {
+            uint v = Unsafe.Add(ref source, p);
+            if (v != Unsafe.Add(ref source, p - 1))
             {
-                index = lastIndex;
-                _counts[index] += run;
-            }
-            else if (v == otherColour)
-            {
-                index = otherIndex;
-                _counts[index] += run;
-                otherColour = lastColour;
-                otherIndex = lastIndex;
-                lastColour = v;
-                lastIndex = index;
-            }
-            else
-            {
-                index = AddIndex(v, run, limit);
+                int index = AddIndex(v, 0, limit);
                 if (index < 0)
                 {
                     return false;
                 }
 
-                otherColour = lastColour;
-                otherIndex = lastIndex;
-                lastColour = v;
-                lastIndex = index;
+                _counts[current] += p - runStart;
+                runStart = p;
+                current = index;
             }
 
-            // Text runs are one to three pixels: store them directly rather than through Fill.
-            byte b = (byte)index;
-            switch (run)
-            {
-                case 1:
-                    indices[i] = b;
-                    break;
-                case 2:
-                    indices[i] = b;
-                    indices[i + 1] = b;
-                    break;
-                case 3:
-                    indices[i] = b;
-                    indices[i + 1] = b;
-                    indices[i + 2] = b;
-                    break;
-                default:
-                    indices.Slice(i, run).Fill(b);
-                    break;
-            }
-
-            i = j;
+            Unsafe.Add(ref destination, p) = (byte)current;
         }
 
-        if (vectors)
-        {
-            blockCounts.AddTo(_counts.AsSpan(0, Math.Min(_size, 4)));
-        }
-
+        _counts[current] += n - runStart;
         return true;
     }
+
+    /// <summary>Pixels per window of <see cref="BuildIndexed"/>: 64 with Vector512, 32 with Vector256.</summary>
+    private static int RunWindow => Vector512.IsHardwareAccelerated ? 64 : 32;
+
+    /// <summary>
+    /// Bit k set when pixel p + k differs from its left neighbour (a run starts there), for one window of
+    /// <see cref="RunWindow"/> pixels: each vector of pixels compared with the same load one pixel earlier.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong RunStarts(ref uint source, nuint p)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            return RunStarts512(ref source, p) | (RunStarts512(ref source, p + 16) << 16)
+                | (RunStarts512(ref source, p + 32) << 32) | (RunStarts512(ref source, p + 48) << 48);
+        }
+
+        return RunStarts256(ref source, p) | (RunStarts256(ref source, p + 8) << 8)
+            | (RunStarts256(ref source, p + 16) << 16) | (RunStarts256(ref source, p + 24) << 24);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong RunStarts512(ref uint source, nuint at) =>
+        ~Vector512.Equals(Vector512.LoadUnsafe(ref source, at), Vector512.LoadUnsafe(ref source, at - 1)).ExtractMostSignificantBits() & 0xFFFFul;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong RunStarts256(ref uint source, nuint at) =>
+        ~Vector256.Equals(Vector256.LoadUnsafe(ref source, at), Vector256.LoadUnsafe(ref source, at - 1)).ExtractMostSignificantBits() & 0xFFul;
+
+    /// <summary>Stores <see cref="RunWindow"/> copies of <paramref name="index"/> from <paramref name="at"/> (the rest of a window and beyond: later runs overwrite it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreWindow(ref byte destination, int at, byte index)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512.Create(index).StoreUnsafe(ref destination, (nuint)at);
+        }
+        else
+        {
+            Vector256.Create(index).StoreUnsafe(ref destination, (nuint)at);
+        }
+    }
+
+    /// <summary>Extra index bytes past <c>values.Length</c> that let <see cref="BuildIndexed"/> stay on its vector paths to the end.</summary>
+    public const int IndexSlack = 64;
 
     /// <summary>Pixels per vector block of <see cref="BuildIndexed"/> (four Vector256 of pixels → one of indices).</summary>
     public const int IndexBlock = 32;

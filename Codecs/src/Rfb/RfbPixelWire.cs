@@ -1,6 +1,9 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Codecs.Pixels;
 
 namespace Codecs.Rfb;
@@ -179,7 +182,7 @@ public readonly struct RfbPixelWire
         switch (Layout)
         {
             case RfbPixelLayout.UInt32LittleEndian when BitConverter.IsLittleEndian:
-                System.Runtime.InteropServices.MemoryMarshal.AsBytes(values).CopyTo(destination);
+                MemoryMarshal.AsBytes(values).CopyTo(destination);
                 break;
             case RfbPixelLayout.Low3LittleEndian:
             case RfbPixelLayout.High3LittleEndian:
@@ -188,13 +191,13 @@ public readonly struct RfbPixelWire
                     int s0 = Layout == RfbPixelLayout.Rgb888 ? _redShift : Layout == RfbPixelLayout.High3LittleEndian ? 8 : 0;
                     int s1 = Layout == RfbPixelLayout.Rgb888 ? _greenShift : s0 + 8;
                     int s2 = Layout == RfbPixelLayout.Rgb888 ? _blueShift : s0 + 16;
-                    int o = 0;
-                    foreach (uint v in values)
+                    int i = BitConverter.IsLittleEndian ? PackThreeBytes(values, destination, s0 / 8, s1 / 8, s2 / 8) : 0;
+                    for (int o = 3 * i; i < values.Length; i++, o += 3)
                     {
+                        uint v = values[i];
                         destination[o + 2] = (byte)(v >> s2);
                         destination[o + 1] = (byte)(v >> s1);
                         destination[o] = (byte)(v >> s0);
-                        o += 3;
                     }
 
                     break;
@@ -210,6 +213,45 @@ public readonly struct RfbPixelWire
         }
 
         return length;
+    }
+
+    /// <summary>
+    /// Stores bytes <paramref name="k0"/>, <paramref name="k1"/>, <paramref name="k2"/> of each little-endian value, four
+    /// values per byte shuffle; returns how many values were done (the caller stores the rest, at most five).
+    /// </summary>
+    /// <remarks>
+    /// One 16-byte vector holds four values; the shuffle gathers their three chosen bytes into the first 12 bytes:
+    /// <code>
+    /// values   a0 a1 a2 a3 | b0 b1 b2 b3 | c0 c1 c2 c3 | d0 d1 d2 d3      (Rgb888 for Rgbx32: k = 0, 1, 2)
+    /// control   0  1  2  4  5  6  8  9 10 12 13 14 80 80 80 80
+    /// stored   a0 a1 a2 b0 b1 b2 c0 c1 c2 d0 d1 d2 00 00 00 00            (the next store overwrites the 4 zeros)
+    /// </code>
+    /// Every store writes 16 bytes and advances 12, so the loop stops while 16 bytes still fit in the output.
+    /// </remarks>
+    private static int PackThreeBytes(ReadOnlySpan<uint> values, Span<byte> destination, int k0, int k1, int k2)
+    {
+        if (!Vector128.IsHardwareAccelerated || values.Length < 6)
+        {
+            return 0;
+        }
+
+        Vector128<byte> control = Vector128.Create(
+            (byte)k0, (byte)k1, (byte)k2, (byte)(4 + k0), (byte)(4 + k1), (byte)(4 + k2),
+            (byte)(8 + k0), (byte)(8 + k1), (byte)(8 + k2), (byte)(12 + k0), (byte)(12 + k1), (byte)(12 + k2),
+            0x80, 0x80, 0x80, 0x80);
+        ref byte source = ref Unsafe.As<uint, byte>(ref MemoryMarshal.GetReference(values));
+        ref byte output = ref MemoryMarshal.GetReference(destination);
+        nuint end = (nuint)values.Length * 3;
+        nuint i = 0;
+        nuint o = 0;
+        for (; o + 16 <= end; i += 16, o += 12)
+        {
+            Vector128<byte> pixels = Vector128.LoadUnsafe(ref source, i);
+            Vector128<byte> packed = Ssse3.IsSupported ? Ssse3.Shuffle(pixels, control) : Vector128.Shuffle(pixels, control);
+            packed.StoreUnsafe(ref output, o);
+        }
+
+        return (int)(i / 4);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -18,13 +18,25 @@ public class RfbPaletteTests
     [InlineData(4096, 40, 1)]
     [InlineData(4096, 256, 4)]
     [InlineData(65536, 200, 7)]
+    [InlineData(17, 3, 2)]
+    [InlineData(47, 9, 3)]
+    [InlineData(100, 1, 100)]
+    [InlineData(5000, 6, 60)]
+    [InlineData(20000, 30, 12)]
     public void BuildIndexed_IndicesMapBackToValues(int length, int colours, int maxRun)
+    {
+        CheckIndexed(length, colours, maxRun, slack: 0);
+        CheckIndexed(length, colours, maxRun, slack: RfbPalette.IndexSlack);
+    }
+
+    /// <summary>With <paramref name="slack"/> extra index bytes (scratch), the vector paths run to the very end.</summary>
+    private static void CheckIndexed(int length, int colours, int maxRun, int slack)
     {
         var random = new Random(length + colours);
         uint[] values = RandomRuns(random, length, colours, maxRun);
         int distinct = values.Distinct().Count();
         var palette = new RfbPalette();
-        byte[] indices = new byte[length];
+        byte[] indices = new byte[length + slack];
 
         Assert.True(palette.BuildIndexed(values, 256, indices));
         Assert.Equal(distinct, palette.Count);
@@ -51,10 +63,25 @@ public class RfbPaletteTests
 
         Assert.False(palette.BuildIndexed(many, distinct - 1, indices));
         Assert.True(palette.BuildIndexed(many, distinct, indices));
+        byte[] roomy = new byte[many.Length + RfbPalette.IndexSlack];
+        Assert.False(palette.BuildIndexed(many, distinct - 1, roomy));
+        Assert.True(palette.BuildIndexed(many, distinct, roomy));
+        Assert.Equal(indices, roomy.AsSpan(0, many.Length).ToArray());
         uint[] two = [5, 5, 9, 5, 9, 9, 9];
         Assert.True(palette.BuildIndexed(two, 2, indices));
         Assert.Equal([5u, 9u], palette.Colours.ToArray());
         Assert.Equal([3, 4], palette.Counts.ToArray());
+        Assert.Equal([0, 0, 1, 0, 1, 1, 1], indices.AsSpan(0, two.Length).ToArray());
+
+        // A large palette is cleared by refilling the whole table, a small one slot by slot: both leave no trace.
+        uint[] wide = RandomRuns(random, 5000, 250, 2);
+        Assert.True(palette.BuildIndexed(wide, 256, indices));
+        Assert.True(palette.Count > 64);
+        Assert.True(palette.BuildIndexed(two, 2, indices));
+        Assert.Equal([5u, 9u], palette.Colours.ToArray());
+        Assert.Equal([3, 4], palette.Counts.ToArray());
+        Assert.False(palette.BuildIndexed(wide, 3, indices));
+        Assert.True(palette.BuildIndexed(two, 2, indices));
         Assert.Equal([0, 0, 1, 0, 1, 1, 1], indices.AsSpan(0, two.Length).ToArray());
     }
 

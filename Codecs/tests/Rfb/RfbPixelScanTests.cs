@@ -120,6 +120,54 @@ public class RfbPixelScanTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void IsSolid_MatchesScalar_WithStrideAndMask(int width)
+    {
+        if (width == 0 || width > 70)
+        {
+            Assert.True(RfbPixelScan.IsSolid(new uint[Math.Max(width, 1)], Math.Max(width, 1), 0, 0, width, width == 0 ? 3 : 0, 7u));
+            return;
+        }
+
+        const int height = 5;
+        const int x = 3;
+        const int y = 2;
+        int stride = width + 9;
+        const uint mask = 0x00FF_FFFFu;
+        var random = new Random(3000 + width);
+        uint[] values = new uint[(y + height) * stride];
+        for (int i = 0; i < values.Length; i++)
+        {
+            // The block is solid in the mask's bits, with random bits outside them; the rest of the array is noise.
+            values[i] = (uint)random.Next();
+        }
+
+        for (int row = y; row < y + height; row++)
+        {
+            for (int column = x; column < x + width; column++)
+            {
+                values[row * stride + column] = 0x0012_3456u | ((uint)random.Next(256) << 24);
+            }
+        }
+
+        Assert.True(RfbPixelScan.IsSolid(values, stride, x, y, width, height, 0xAB12_3456u, mask));
+        Assert.False(RfbPixelScan.IsSolid(values, stride, x, y, width, height, 0x0012_3456u));
+        Assert.False(RfbPixelScan.IsSolid(values, stride, x, y, width, height, 0x0012_3457u, mask));
+        for (int row = y; row < y + height; row++)
+        {
+            for (int column = x; column < x + width; column++)
+            {
+                uint saved = values[row * stride + column];
+                values[row * stride + column] = saved ^ (1u << random.Next(24));
+                Assert.False(RfbPixelScan.IsSolid(values, stride, x, y, width, height, 0x0012_3456u, mask));
+                values[row * stride + column] = saved;
+            }
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => RfbPixelScan.IsSolid(values, stride, x, y + 1, width, height, 0u));
+    }
+
     [Fact]
     public void VectorBits_FollowsRuntimeAcceleration()
     {

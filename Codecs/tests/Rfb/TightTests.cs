@@ -57,6 +57,60 @@ public class TightTests
         Assert.Equal(2 * (12 + 1 + 3), writer.WrittenCount);
     }
 
+    /// <summary>
+    /// A 32 bpp client with 8-bit channels is analysed on the canonical framebuffer (unused byte masked off), anything
+    /// else on converted client values: the same pixels must give the same bytes whatever the unused byte holds and
+    /// whichever path runs (a stride that is not a multiple of 4 forces the converted path).
+    /// </summary>
+    [Fact]
+    public void CanonicalAnalysis_IgnoresTheUnusedByte_AndMatchesTheConvertedPath()
+    {
+        const int width = 301;
+        const int height = 157;
+        var random = new Random(77);
+        uint[] ui = [0x202020u, 0x3366CCu, 0xF0F0E8u, 0x101010u, 0xCC3333u, 0x00FF00u, 0x808080u];
+        uint[] colours = new uint[width * height];
+        for (int y = 0; y < height; y++)
+        {
+            for (int x = 0; x < width; x++)
+            {
+                // Left: a solid block over text; middle: noise over UI stripes; right: a solid block over dither.
+                colours[y * width + x] =
+                    x < 120 ? (y < 90 || (x * 7 + y * 3) % 11 >= 3 ? 0xF0F0E8u : 0x101010u)
+                    : x < 200 ? (y < 60 ? (uint)random.Next(1 << 24) : ui[(x / 9 + y / 5) % ui.Length])
+                    : y < 100 ? 0x3366CCu : ui[(x + y) % 3];
+            }
+        }
+
+        byte[] Encode(PixelFormat client, int stride, Func<int, byte> unused)
+        {
+            byte[] data = new byte[(height - 1) * stride + width * 4 + 5];
+            for (int y = 0; y < height; y++)
+            {
+                for (int x = 0; x < width; x++)
+                {
+                    int o = 1 + y * stride + x * 4;
+                    BitConverterHelpers.WriteCanonical(data.AsSpan(1 + y * stride), x, colours[y * width + x]);
+                    data[o + 3] = unused(y * width + x);
+                }
+            }
+
+            var frame = new ReadOnlyImageView(data.AsSpan(1, data.Length - 5), width, height, stride, PixelFormat.Bgrx32);
+            using var encoder = new TightEncoder(PixelConverter.Create(client));
+            var writer = new ArrayBufferWriter<byte>();
+            encoder.Encode(frame, new Rect(0, 0, width, height), writer);
+            encoder.Encode(frame, new Rect(7, 5, width - 20, height - 9), writer);
+            return writer.WrittenSpan.ToArray();
+        }
+
+        foreach (PixelFormat client in (PixelFormat[])[PixelFormat.Rgbx32, new(32, 24, true, true, 255, 255, 255, 24, 16, 8)])
+        {
+            byte[] converted = Encode(client, width * 4 + 2, _ => 0);
+            Assert.Equal(converted, Encode(client, width * 4 + 8, _ => 0));
+            Assert.Equal(converted, Encode(client, width * 4 + 8, i => (byte)(i * 37 + 11)));
+        }
+    }
+
     [Fact]
     public void SmallData_IsSentWithoutZlib()
     {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Codecs.Deflate;
 using Codecs.Jpeg;
 using Codecs.Pixels;
@@ -83,7 +84,7 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
     private readonly RfbPalette _palette = new();
     private readonly RfbPixelWire _tpixel;
     private readonly RfbZlibDeflater[] _streams = new RfbZlibDeflater[4];
-    private readonly uint[] _piece = new uint[MaxArea];
+    private uint[]? _piece;
     private readonly bool _png;
     private TurboJpegCompressor? _jpeg;
     private MemoryStream? _pngStream;
@@ -94,6 +95,7 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
     private int[] _channels = new int[3 * (MaxWidth + 1) * 2];
     private int _compressionLevel;
     private readonly int _laneStream;
+    private readonly bool _scanCanonical;
     private int _pendingResets;
     private int _rects;
 
@@ -128,6 +130,8 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         _compressionLevel = compressionLevel;
         _png = png;
         _laneStream = laneStream;
+        PixelFormat f = converter.TrueColourFormat;
+        _scanCanonical = f.BitsPerPixel == 32 && f.RedMax == 255 && f.GreenMax == 255 && f.BlueMax == 255;
         int[] levels = LevelsFor(compressionLevel, gradient: false);
         for (int i = 0; i < 4; i++)
         {
@@ -306,14 +310,55 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         }
 
         ReadOnlyImageView view = frame.Slice(area);
-        Span<uint> values = _pixels.Load(view);
-        EncodeRegion(view, values, area, new Rect(0, 0, area.Width, area.Height), writer, depth: 0, searchSolid: true);
+        ScanPixels scan = _scanCanonical && view.Stride % 4 == 0
+            ? new ScanPixels(MemoryMarshal.Cast<byte, uint>(view.Data), view.Stride / 4, CanonicalColourBits, canonical: true)
+            : new ScanPixels(_pixels.Load(view), area.Width, uint.MaxValue, canonical: false);
+        EncodeRegion(view, scan, area, new Rect(0, 0, area.Width, area.Height), writer, depth: 0, searchSolid: true);
         return _rects;
     }
 
+    /// <summary>The colour bits of a canonical pixel read as a native <see cref="uint"/> (bytes B, G, R, unused).</summary>
+    private static uint CanonicalColourBits => BitConverter.IsLittleEndian ? 0x00FF_FFFFu : 0xFFFF_FF00u;
+
+    /// <summary>
+    /// The pixels the content analysis reads (row <c>y</c> starts at <c>y · Stride</c>; two pixels are the same colour
+    /// when they are equal in the bits of <c>Mask</c>). When the client format keeps all 24 colour bits (32 bpp, 8-bit
+    /// channels: the noVNC and TigerVNC defaults) canonical pixels compare exactly as client values once the unused byte
+    /// is masked off, so the analysis reads the framebuffer itself and only the pieces sent as palette or full colour
+    /// are converted, into a piece-sized buffer that stays in cache. Formats that merge colours (16 and 8 bpp) are
+    /// converted whole first and analysed as client values.
+    /// </summary>
+    private readonly ref struct ScanPixels
+    {
+        public ScanPixels(ReadOnlySpan<uint> values, int stride, uint mask, bool canonical)
+        {
+            Values = values;
+            Stride = stride;
+            Mask = mask;
+            Canonical = canonical;
+        }
+
+        public ReadOnlySpan<uint> Values { get; }
+
+        public int Stride { get; }
+
+        public uint Mask { get; }
+
+        /// <summary>True when <see cref="Values"/> are canonical pixels rather than client values.</summary>
+        public bool Canonical { get; }
+
+        public uint At(int x, int y) => Values[y * Stride + x];
+
+        public bool IsSolid(int x, int y, int width, int height, uint value) =>
+            RfbPixelScan.IsSolid(Values, Stride, x, y, width, height, value, Mask);
+    }
+
+    /// <summary>The client value of a pixel read from <paramref name="scan"/>.</summary>
+    private uint ClientValue(scoped in ScanPixels scan, uint pixel) => scan.Canonical ? _pixels.ValueOf(pixel) : pixel;
+
     // searchSolid is false for the band above a solid area just found: the search scans block rows top down over the
     // same width, so every block of that band has been tried already.
-    private void EncodeRegion<TWriter>(ReadOnlyImageView view, ReadOnlySpan<uint> values, Rect area, Rect r, TWriter writer, int depth, bool searchSolid)
+    private void EncodeRegion<TWriter>(ReadOnlyImageView view, scoped in ScanPixels scan, Rect area, Rect r, TWriter writer, int depth, bool searchSolid)
         where TWriter : IBufferWriter<byte>
     {
         if (r.IsEmpty)
@@ -321,17 +366,18 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
             return;
         }
 
-        if (searchSolid && depth < 16 && r.Area >= 2 * SolidMinArea && FindSolid(values, area.Width, r, out Rect solid, out uint colour))
+        if (searchSolid && depth < 16 && r.Area >= 2 * SolidMinArea && FindSolid(scan, r, out Rect solid, out uint pixel))
         {
+            uint colour = ClientValue(scan, pixel);
             for (int x = solid.X; x < solid.Right; x += MaxWidth)
             {
                 WriteFill(new Rect(area.X + x, area.Y + solid.Y, Math.Min(MaxWidth, solid.Right - x), solid.Height), colour, writer);
             }
 
-            EncodeRegion(view, values, area, Rect.FromEdges(r.X, r.Y, r.Right, solid.Y), writer, depth + 1, searchSolid: false);
-            EncodeRegion(view, values, area, Rect.FromEdges(r.X, solid.Y, solid.X, solid.Bottom), writer, depth + 1, searchSolid: true);
-            EncodeRegion(view, values, area, Rect.FromEdges(solid.Right, solid.Y, r.Right, solid.Bottom), writer, depth + 1, searchSolid: true);
-            EncodeRegion(view, values, area, Rect.FromEdges(r.X, solid.Bottom, r.Right, r.Bottom), writer, depth + 1, searchSolid: true);
+            EncodeRegion(view, scan, area, Rect.FromEdges(r.X, r.Y, r.Right, solid.Y), writer, depth + 1, searchSolid: false);
+            EncodeRegion(view, scan, area, Rect.FromEdges(r.X, solid.Y, solid.X, solid.Bottom), writer, depth + 1, searchSolid: true);
+            EncodeRegion(view, scan, area, Rect.FromEdges(solid.Right, solid.Y, r.Right, solid.Bottom), writer, depth + 1, searchSolid: true);
+            EncodeRegion(view, scan, area, Rect.FromEdges(r.X, solid.Bottom, r.Right, r.Bottom), writer, depth + 1, searchSolid: true);
             return;
         }
 
@@ -343,33 +389,33 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
             for (int x = r.X; x < r.Right; x += pieceWidth)
             {
                 int w = Math.Min(pieceWidth, r.Right - x);
-                EncodePiece(view, values, area, new Rect(x, y, w, h), writer);
+                EncodePiece(view, scan, area, new Rect(x, y, w, h), writer);
             }
         }
     }
 
     /// <summary>TigerVNC's solid-area search (EncodeManager::findSolidRect), simplified: first solid 16×16 block, grown.</summary>
-    private static bool FindSolid(ReadOnlySpan<uint> values, int stride, Rect r, out Rect solid, out uint colour)
+    private static bool FindSolid(scoped in ScanPixels scan, Rect r, out Rect solid, out uint colour)
     {
         for (int by = r.Y; by + SolidBlock <= r.Bottom; by += SolidBlock)
         {
             for (int bx = r.X; bx + SolidBlock <= r.Right; bx += SolidBlock)
             {
-                colour = values[by * stride + bx];
-                if (!RfbPixelScan.IsSolid(values, stride, bx, by, SolidBlock, SolidBlock, colour))
+                colour = scan.At(bx, by);
+                if (!scan.IsSolid(bx, by, SolidBlock, SolidBlock, colour))
                 {
                     continue;
                 }
 
                 // Grow right by blocks, then down by block rows.
                 int right = bx + SolidBlock;
-                while (right + SolidBlock <= r.Right && RfbPixelScan.IsSolid(values, stride, right, by, SolidBlock, SolidBlock, colour))
+                while (right + SolidBlock <= r.Right && scan.IsSolid(right, by, SolidBlock, SolidBlock, colour))
                 {
                     right += SolidBlock;
                 }
 
                 int bottom = by + SolidBlock;
-                while (bottom + SolidBlock <= r.Bottom && RfbPixelScan.IsSolid(values, stride, bx, bottom, right - bx, SolidBlock, colour))
+                while (bottom + SolidBlock <= r.Bottom && scan.IsSolid(bx, bottom, right - bx, SolidBlock, colour))
                 {
                     bottom += SolidBlock;
                 }
@@ -377,22 +423,22 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
                 // Then pixel by pixel in every direction.
                 int left = bx;
                 int top = by;
-                while (top > r.Y && RfbPixelScan.IsSolid(values, stride, left, top - 1, right - left, 1, colour))
+                while (top > r.Y && scan.IsSolid(left, top - 1, right - left, 1, colour))
                 {
                     top--;
                 }
 
-                while (bottom < r.Bottom && RfbPixelScan.IsSolid(values, stride, left, bottom, right - left, 1, colour))
+                while (bottom < r.Bottom && scan.IsSolid(left, bottom, right - left, 1, colour))
                 {
                     bottom++;
                 }
 
-                while (left > r.X && RfbPixelScan.IsSolid(values, stride, left - 1, top, 1, bottom - top, colour))
+                while (left > r.X && scan.IsSolid(left - 1, top, 1, bottom - top, colour))
                 {
                     left--;
                 }
 
-                while (right < r.Right && RfbPixelScan.IsSolid(values, stride, right, top, 1, bottom - top, colour))
+                while (right < r.Right && scan.IsSolid(right, top, 1, bottom - top, colour))
                 {
                     right++;
                 }
@@ -413,32 +459,38 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         return false;
     }
 
-    private void EncodePiece<TWriter>(ReadOnlyImageView view, ReadOnlySpan<uint> values, Rect area, Rect r, TWriter writer)
+    private void EncodePiece<TWriter>(ReadOnlyImageView view, scoped in ScanPixels scan, Rect area, Rect r, TWriter writer)
         where TWriter : IBufferWriter<byte>
     {
+        Rect absolute = r.Offset(area.X, area.Y);
+        uint first = scan.At(r.X, r.Y);
+        if (scan.IsSolid(r.X, r.Y, r.Width, r.Height, first))
+        {
+            WriteFill(absolute, ClientValue(scan, first), writer);
+            return;
+        }
+
         int n = r.Width * r.Height;
         ReadOnlySpan<uint> piece;
-        if (r.Width == area.Width)
+        if (scan.Canonical)
+        {
+            piece = _pixels.Load(view.Slice(r));
+        }
+        else if (r.Width == area.Width)
         {
             // Full-width rows are already contiguous.
-            piece = values.Slice(r.Y * area.Width, n);
+            piece = scan.Values.Slice(r.Y * area.Width, n);
         }
         else
         {
+            _piece ??= new uint[MaxArea];
             Span<uint> copy = _piece.AsSpan(0, n);
             for (int y = 0; y < r.Height; y++)
             {
-                values.Slice((r.Y + y) * area.Width + r.X, r.Width).CopyTo(copy.Slice(y * r.Width, r.Width));
+                scan.Values.Slice((r.Y + y) * area.Width + r.X, r.Width).CopyTo(copy.Slice(y * r.Width, r.Width));
             }
 
             piece = copy;
-        }
-
-        Rect absolute = r.Offset(area.X, area.Y);
-        if (RfbPixelScan.IndexOfDifferent(piece, piece[0]) < 0)
-        {
-            WriteFill(absolute, piece[0], writer);
-            return;
         }
 
         bool lossy = LossyEnabled;
@@ -467,7 +519,7 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
         }
 
         maxColours = Math.Clamp(maxColours, 2, 256);
-        if (_palette.BuildIndexed(piece, maxColours, _data.AsSpan(0, n)))
+        if (_palette.BuildIndexed(piece, maxColours, _data.AsSpan(0, n + RfbPalette.IndexSlack)))
         {
             WritePalette(absolute, piece, writer);
             return;
