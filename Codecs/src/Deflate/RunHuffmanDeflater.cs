@@ -7,7 +7,8 @@ using System.Runtime.Intrinsics;
 namespace Codecs.Deflate;
 
 /// <summary>
-/// A persistent zlib stream for filtered pixel data (Tight's gradient residuals) that codes only literals and runs.
+/// A persistent zlib stream for data made of runs and skewed byte values (Tight's gradient residuals, and palette
+/// indices of flat areas) that codes only literals and runs.
 /// A run repeats the bytes <see cref="RunDistance"/> back (the previous byte, or the previous pixel) and is found with
 /// one compare, so there is no hash table and no match search. Each block gets its own Huffman codes.
 /// </summary>

@@ -210,7 +210,8 @@ public sealed class TightEncoder : IRfbEncoder, IDisposable
     public JpegSubsampling? FineSubsampling { get; set; }
 
     /// <summary>
-    /// Use the gradient filter for lossless full-colour pieces that do not look like UI (off by default: noVNC 1.3
+    /// Use the gradient filter for lossless full-colour pieces that look natural (more than
+    /// <see cref="NaturalChangeRatio"/> of their pixels differ from their left neighbour; off by default: noVNC 1.3
     /// rejects it). At compression levels 0 and 4–9, changing it changes stream 1's zlib level, which resets that stream.
     /// </summary>
     public bool EnableGradient
