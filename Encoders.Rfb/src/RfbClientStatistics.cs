@@ -90,6 +90,7 @@ public sealed class RfbClientStatistics
 
     public override string ToString() =>
         $"client {Id} {Remote}: RFB {Version} {Security}, {Encoding}, {PixelFormat}; {Updates} updates, {BytesSent} bytes, " +
-        $"{CopyRectangles} copies, rects [{string.Join(", ", RectangleCounts.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}"))}], " +
+        $"{CopyRectangles} copies, rects [{string.Join(", ", RectangleCounts.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}"))}]" +
+        (TightGradientRectangles > 0 ? $" ({TightGradientRectangles} Tight gradient), " : ", ") +
         $"encode {EncodeTime.TotalMilliseconds:F1} ms, {KeyEvents} keys, {PointerEvents} pointer events";
 }
