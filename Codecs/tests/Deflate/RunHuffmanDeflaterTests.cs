@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using Codecs.Deflate;
 using Codecs.Rfb;
+using FsCheck;
+using FsCheck.Fluent;
 using TestSupport;
 using Xunit;
 
@@ -36,6 +38,34 @@ public class RunHuffmanDeflaterTests
         Assert.Equal(Concatenate(inputs), Inflate(output.ToArray()));
         Assert.Equal(output.Length, deflater.BytesOut);
         Assert.Equal(inputs.Sum(i => (long)i.Length), deflater.BytesIn);
+    }
+
+    [Fact]
+    public void Property_AnySequenceOfCalls_InflatesToItsInput()
+    {
+        // Random streams of calls mixing every content kind, sizes around the vector widths and block boundaries.
+        Prop.ForAll(
+            Gen.Choose(0, int.MaxValue).ToArbitrary(),
+            seed =>
+            {
+                var random = new Random(seed);
+                int distance = random.Next(1, 5);
+                var deflater = new RunHuffmanDeflater(distance);
+                var inputs = new List<byte[]>();
+                var output = new MemoryStream();
+                int calls = random.Next(1, 8);
+                for (int c = 0; c < calls; c++)
+                {
+                    int length = random.Next(4) == 0 ? random.Next(0, 40) : random.Next(0, 50_000);
+                    string content = new[] { "zeros", "noise", "runs", "residuals", "skewed" }[random.Next(5)];
+                    byte[] data = Make(content, length, distance, random);
+                    inputs.Add(data);
+                    output.Write(deflater.Compress(data));
+                }
+
+                Assert.Equal(Concatenate(inputs), Inflate(output.ToArray()));
+                return true;
+            }).QuickCheckThrowOnFailure();
     }
 
     [Fact]
